@@ -1,0 +1,110 @@
+"""The composition root: every client is built here from Settings and passed down."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlparse
+
+from paperchat.errors import IndexMissingError
+from paperchat.index.chunking import Chunker
+from paperchat.index.embedders import Embedder, build_embedder
+from paperchat.index.ingest import IngestReport, ingest
+from paperchat.index.lock import writer_lock
+from paperchat.index.snapshot import load_snapshot
+from paperchat.index.store import ChromaStore
+from paperchat.retrieve.searcher import HybridSearcher
+from paperchat.settings import Settings, bundled_corpus_dir
+
+
+def _chroma_settings():
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False)
+
+
+def build_store(settings: Settings, *, must_exist: bool = True) -> ChromaStore:
+    """A Chroma store: the server at PAPERCHAT_CHROMA_URL, else embedded under the data dir."""
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+
+        def connect():
+            import chromadb
+
+            return chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=_chroma_settings(),
+            )
+
+        return ChromaStore(connect, settings.collection, settings.chroma_url)
+
+    path = settings.data_dir / "chroma"
+
+    def open_embedded():
+        if must_exist and not path.exists():
+            raise IndexMissingError(f"no index at {path}: run `paperchat ingest` first")
+        import chromadb
+
+        return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
+
+    return ChromaStore(open_embedded, settings.collection, str(path))
+
+
+def build_chunker(settings: Settings, embedder: Embedder) -> Chunker:
+    return Chunker(
+        settings.chunk_tokens,
+        settings.chunk_overlap,
+        window=embedder.max_tokens,
+        count_window_tokens=embedder.count_tokens,
+    )
+
+
+def cache_root(settings: Settings) -> Path:
+    return settings.data_dir / "cache"
+
+
+def build_searcher(settings: Settings, embedder: Embedder | None = None) -> HybridSearcher:
+    embedder = embedder or build_embedder(settings)
+    store = build_store(settings)
+    store.open(embedder.name, embedder.dim, create=False)
+    snapshot = load_snapshot(store, cache_root(settings), settings.candidates)
+    return HybridSearcher(
+        embedder, store, snapshot, candidates=settings.candidates, rrf_k=settings.rrf_k
+    )
+
+
+def run_ingest(
+    settings: Settings,
+    paths: Sequence[Path] = (),
+    *,
+    rebuild: bool = False,
+    show_progress: bool = False,
+    embedder: Embedder | None = None,
+) -> IngestReport:
+    embedder = embedder or build_embedder(settings)
+    with writer_lock(settings.data_dir):
+        return ingest(
+            paths,
+            store=build_store(settings, must_exist=False),
+            embedder=embedder,
+            chunker=build_chunker(settings, embedder),
+            default_corpus=bundled_corpus_dir(),
+            cache_root=cache_root(settings),
+            rebuild=rebuild,
+            show_progress=show_progress,
+        )
+
+
+def index_stats(settings: Settings) -> dict:
+    store = build_store(settings)
+    info = store.info()
+    return {
+        "papers": store.count_papers(),
+        "chunks": store.count(),
+        "embedder": info.get("embedder"),
+        "dim": info.get("dim"),
+        "store": store.label,
+        "version": info.get("version"),
+    }

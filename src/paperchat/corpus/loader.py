@@ -1,0 +1,107 @@
+"""Load a corpus: find the files, parse each with the parser for its type, merge.
+
+Parsers are picked by file extension from one small registry and imported only when
+a file of their type shows up. Nothing in the input stops a load: a missing path, an
+unknown type or an unreadable file is a `Problem` and the rest still loads.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from paperchat.corpus.merge import merge_papers
+from paperchat.corpus.paper import Paper
+from paperchat.corpus.parsing import ParseResult, Problem
+
+__all__ = ["LoadResult", "ParseResult", "Problem", "load_corpus", "parse_file"]
+
+# extension -> (module, function); `.json` is JSON Lines or one JSON array.
+_PARSERS: dict[str, tuple[str, str]] = {
+    ".txt": ("paperchat.corpus.listing", "parse_listing"),
+    ".jsonl": ("paperchat.corpus.arxiv_jsonl", "parse_arxiv_jsonl"),
+    ".json": ("paperchat.corpus.arxiv_jsonl", "parse_arxiv_jsonl"),
+    ".bib": ("paperchat.corpus.bibtex", "parse_bibtex"),
+}
+
+
+@dataclass
+class LoadResult:
+    """The merged papers (sorted by id), how many listings they came from, what was
+    skipped, and the files read."""
+
+    papers: list[Paper]
+    listings: int
+    problems: list[Problem] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+def _parser(suffix: str) -> Callable[[Path], ParseResult] | None:
+    if suffix not in _PARSERS:
+        return None
+    module, name = _PARSERS[suffix]
+    return getattr(importlib.import_module(module), name)
+
+
+def parse_file(path: Path) -> ParseResult:
+    """The papers of one file, by the parser registered for its extension."""
+    path = Path(path)
+    parse = _parser(path.suffix.lower())
+    if parse is None:
+        supported = ", ".join(sorted(_PARSERS))
+        kind = f"'{path.suffix}'" if path.suffix else "(no extension)"
+        message = f"unsupported file type {kind}; supported: {supported} — file skipped"
+        return ParseResult(problems=[Problem(str(path), None, message)])
+    try:
+        return parse(path)
+    except Exception as exc:  # a parser bug must cost one file, not the whole load
+        message = f"parser failed ({exc.__class__.__name__}: {exc}) — file skipped; please report"
+        return ParseResult(problems=[Problem(str(path), None, message)])
+
+
+def _walk(directory: Path, problems: list[Problem]) -> list[Path]:
+    """Files under a directory, sorted, hidden files and directories left out."""
+
+    def report(error: OSError) -> None:
+        reason = error.strerror or error.__class__.__name__
+        where = str(error.filename or directory)
+        problems.append(Problem(where, None, f"cannot list directory ({reason}) — skipped"))
+
+    found = []
+    for root, dirs, names in os.walk(directory, onerror=report):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(Path(root, n) for n in sorted(names) if not n.startswith("."))
+    return found
+
+
+def _files(paths: Iterable[Path], problems: list[Problem]) -> list[Path]:
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files.extend(_walk(path, problems))
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(Problem(str(path), None, "no such file or directory — skipped"))
+    seen: set[Path] = set()
+    unique = []
+    for file in files:  # a file given twice (or inside a directory also given) reads once
+        if file.resolve() not in seen:
+            seen.add(file.resolve())
+            unique.append(file)
+    return unique
+
+
+def load_corpus(paths: Iterable[Path]) -> LoadResult:
+    """Every paper in the given files and directories, merged across files."""
+    problems: list[Problem] = []
+    files = _files(paths, problems)
+    papers: list[Paper] = []
+    for file in files:
+        result = parse_file(file)
+        papers.extend(result.papers)
+        problems.extend(result.problems)
+    return LoadResult(merge_papers(papers), len(papers), problems, files)

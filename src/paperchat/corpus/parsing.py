@@ -1,0 +1,65 @@
+"""What every parser shares: its result, the problems it reports, and safe reading.
+
+Bad input never stops a load. A parser reports what it could not use as a `Problem`
+naming the file and line, skips that record and keeps going. `line` is None only when
+the whole file is unusable (unreadable, binary, empty): ingest relies on that to keep
+the papers it already stored from such a file instead of deleting them.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from paperchat.corpus.paper import Paper
+
+_SNIFF_BYTES = 8192
+
+
+@dataclass
+class Problem:
+    """One thing in the input that was skipped, and where."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ParseResult:
+    """The papers one file yielded (unmerged, in file order) and what was skipped."""
+
+    papers: list[Paper] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def source_ref(path: Path, line: int) -> str:
+    """How a paper records where it was listed: file name and 1-based line."""
+    return f"{path.name}:{line}"
+
+
+def read_source(path: Path) -> tuple[str | None, Problem | None]:
+    """The file's text, or the Problem that makes the whole file unusable."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        return None, Problem(str(path), None, f"cannot read file ({reason}) — file skipped")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        data = data.decode("utf-16", errors="replace").encode()  # Windows editors save this
+    if b"\x00" in data[:_SNIFF_BYTES]:
+        return None, Problem(str(path), None, "binary content, not a text file — file skipped")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        message = f"not UTF-8 text (bad byte at line {line}) — file skipped"
+        return None, Problem(str(path), None, message)
+    if not text.strip():
+        return None, Problem(str(path), None, "empty file — nothing to load")
+    return text, None

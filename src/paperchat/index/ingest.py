@@ -1,0 +1,209 @@
+"""Ingest: sources → papers → chunks → a store that holds exactly those chunks.
+
+The store is reconciled, not appended to: every chunk carries a hash of its text and of
+its metadata, so a run embeds only new or changed text, rewrites only changed metadata,
+deletes only chunks whose paper is gone, and a run that was killed half-way is finished
+by the next one. The collection is stamped `dirty` while writing and with a fresh version
+when done, so readers rebuild their BM25 snapshot from what is really stored.
+
+The collection remembers its source paths: `paperchat ingest more.jsonl` adds that file
+to them and re-reads all (parsing is cheap; embedding is what is cached), so papers that
+appear in several files merge the same way whatever order the files came in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from paperchat.corpus import Paper, Problem, load_corpus
+from paperchat.errors import IndexMissingError, InputError
+from paperchat.index.chunking import Chunk, Chunker
+from paperchat.index.embedders import Embedder
+from paperchat.index.snapshot import (
+    build_snapshot,
+    prune_snapshots,
+    save_snapshot,
+    snapshot_dir,
+)
+from paperchat.index.store import DIRTY, StoredChunk, VectorStore
+
+BATCH = 64
+
+
+@dataclass
+class IngestReport:
+    sources: list[str]
+    files: int = 0
+    listings: int = 0
+    papers: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    updated: int = 0
+    deleted: int = 0
+    kept: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.embedded or self.updated or self.deleted)
+
+
+@dataclass
+class _Plan:
+    embed: list[tuple[Chunk, dict]] = field(default_factory=list)
+    update: list[tuple[str, dict]] = field(default_factory=list)
+    delete: list[str] = field(default_factory=list)
+    kept: int = 0
+
+
+def chunk_metadata(chunk: Chunk, paper: Paper) -> dict:
+    """Chroma metadata of one chunk; the first chunk of a paper carries the paper record."""
+    meta: dict = {"paper_id": paper.id, "chunk": chunk.index, "text_hash": chunk.text_hash}
+    if paper.year is not None:
+        meta["year"] = paper.year
+    if chunk.index == 0:
+        meta["paper"] = paper.model_dump_json()
+    meta["meta_hash"] = hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()[:20]
+    return meta
+
+
+def _plan(
+    papers: list[Paper],
+    chunker: Chunker,
+    stored: dict[str, StoredChunk],
+    protected_papers: set[str],
+) -> tuple[_Plan, int]:
+    plan = _Plan()
+    wanted: set[str] = set()
+    for paper in papers:
+        for chunk in chunker.split(paper):
+            meta = chunk_metadata(chunk, paper)
+            wanted.add(chunk.id)
+            old = stored.get(chunk.id)
+            if old is None or old.text_hash != chunk.text_hash:
+                plan.embed.append((chunk, meta))
+            elif old.meta_hash != meta["meta_hash"]:
+                plan.update.append((chunk.id, meta))
+    for chunk_id, old in stored.items():
+        if chunk_id in wanted:
+            continue
+        if old.paper_id in protected_papers:
+            plan.kept += 1
+        else:
+            plan.delete.append(chunk_id)
+    return plan, len(wanted)
+
+
+def _unreadable_files(problems: list[Problem]) -> set[str]:
+    """Files that could not be read at all: their papers already stored are kept."""
+    return {Path(p.path).name for p in problems if p.line is None}
+
+
+def _protected(stored: dict[str, StoredChunk], store: VectorStore, bad_files: set[str]) -> set[str]:
+    if not bad_files:
+        return set()
+    protected = set()
+    for paper in store.papers():
+        if any(source.split(":")[0] in bad_files for source in paper.sources):
+            protected.add(paper.id)
+    return protected
+
+
+def _remembered_sources(store: VectorStore) -> list[str]:
+    try:
+        return json.loads(store.info().get("sources", "[]"))
+    except IndexMissingError:
+        return []
+
+
+def resolve_sources(given: Sequence[Path], remembered: list[str], default: Path) -> list[str]:
+    paths = [str(Path(p).resolve()) for p in given]
+    if not paths and not remembered:
+        paths = [str(default.resolve())]
+    return list(dict.fromkeys([*remembered, *paths]))
+
+
+def ingest(
+    paths: Sequence[Path],
+    *,
+    store: VectorStore,
+    embedder: Embedder,
+    chunker: Chunker,
+    default_corpus: Path,
+    cache_root: Path,
+    rebuild: bool = False,
+    show_progress: bool = False,
+) -> IngestReport:
+    """Bring the store in line with the given (and remembered) sources. Caller holds the lock."""
+    started = time.perf_counter()
+    remembered = _remembered_sources(store)
+    if rebuild:
+        store.reset()
+    store.open(embedder.name, embedder.dim, create=True)
+    info = store.info()
+    sources = resolve_sources(paths, remembered, default_corpus)
+
+    corpus = load_corpus([Path(s) for s in sources])
+    report = IngestReport(
+        sources=sources,
+        files=len(corpus.files),
+        listings=corpus.listings,
+        papers=len(corpus.papers),
+        problems=list(corpus.problems),
+    )
+    stored = store.manifest()
+    if not corpus.papers and not stored:
+        raise InputError(
+            "no papers found in " + ", ".join(sources) + "; give files in a supported format "
+            "(.txt listings, arXiv .jsonl, .bib with abstracts)"
+        )
+    protected = _protected(stored, store, _unreadable_files(corpus.problems))
+    plan, report.chunks = _plan(corpus.papers, chunker, stored, protected)
+    report.kept = plan.kept
+
+    if plan.embed or plan.update or plan.delete or info.get("version") == DIRTY:
+        store.set_info(version=DIRTY, sources=json.dumps(sources))
+        _write(store, embedder, plan, show_progress)
+        version = uuid.uuid4().hex
+        store.set_info(version=version, sources=json.dumps(sources))
+        save_snapshot(build_snapshot(store, version), snapshot_dir(cache_root, store, version))
+        prune_snapshots(cache_root, store, keep=version)
+    elif sources != remembered:
+        store.set_info(sources=json.dumps(sources))
+
+    report.embedded, report.updated, report.deleted = (
+        len(plan.embed),
+        len(plan.update),
+        len(plan.delete),
+    )
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write(store: VectorStore, embedder: Embedder, plan: _Plan, show_progress: bool) -> None:
+    from tqdm import tqdm
+
+    with tqdm(
+        total=len(plan.embed), desc="embedding", unit="chunk", disable=not show_progress
+    ) as bar:
+        for start in range(0, len(plan.embed), BATCH):
+            batch = plan.embed[start : start + BATCH]
+            vectors = embedder.embed_documents([chunk.text for chunk, _ in batch])
+            store.upsert(
+                [chunk.id for chunk, _ in batch],
+                vectors,
+                [chunk.text for chunk, _ in batch],
+                [meta for _, meta in batch],
+            )
+            bar.update(len(batch))
+    for start in range(0, len(plan.update), BATCH):
+        batch = plan.update[start : start + BATCH]
+        store.update_metadata([cid for cid, _ in batch], [meta for _, meta in batch])
+    store.delete(plan.delete)

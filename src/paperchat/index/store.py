@@ -1,0 +1,248 @@
+"""The vector store seam and its Chroma adapter (embedded PersistentClient or a server).
+
+Chroma is the single source of truth for the index: every chunk carries its text, its
+paper id and hashes of its text and metadata; the first chunk of each paper carries the
+paper record. So an app replica pointed at a shared Chroma server needs nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from paperchat.corpus.paper import Paper
+from paperchat.errors import IndexMissingError, StoreError
+
+PAGE = 2000
+DIRTY = "dirty"
+
+
+class IndexMismatchError(IndexMissingError):
+    """The collection was built with another embedder than the one configured."""
+
+
+@dataclass(frozen=True)
+class DenseHit:
+    chunk_id: str
+    paper_id: str
+    text: str
+    similarity: float
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    text_hash: str
+    meta_hash: str
+    paper_id: str
+
+
+class VectorStore(Protocol):
+    """What ingest and retrieval need from a vector store."""
+
+    label: str
+
+    def info(self) -> dict[str, Any]: ...
+    def open(self, embedder_name: str, dim: int, *, create: bool) -> None: ...
+    def reset(self) -> None: ...
+    def set_info(self, **values: Any) -> None: ...
+    def count(self) -> int: ...
+    def count_papers(self) -> int: ...
+    def manifest(self) -> dict[str, StoredChunk]: ...
+    def upsert(self, ids, embeddings, documents, metadatas) -> None: ...
+    def update_metadata(self, ids, metadatas) -> None: ...
+    def delete(self, ids: Sequence[str]) -> None: ...
+    def query(self, embedding: list[float], k: int, since: int | None = None) -> list[DenseHit]: ...
+    def papers(self) -> list[Paper]: ...
+    def chunk_texts(self) -> Iterator[tuple[str, str, str]]: ...
+
+
+class ChromaStore:
+    """A Chroma collection in cosine space, opened through any Chroma client."""
+
+    def __init__(self, client_factory, name: str, label: str):
+        self._client_factory = client_factory
+        self._client = None
+        self.name = name
+        self.label = label
+        self._collection = None
+
+    # -- connection ---------------------------------------------------------------------
+    def _call(self, what: str, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (IndexMissingError, StoreError):
+            raise
+        except Exception as exc:  # chromadb raises many unrelated types; name the store
+            if _is_connection_error(exc):
+                self._client = None
+                self._collection = None
+                raise StoreError(
+                    f"the Chroma store at {self.label} is unreachable ({what}): {exc}. "
+                    "Start it (`chroma run --path DIR --port PORT`) or unset PAPERCHAT_CHROMA_URL."
+                ) from exc
+            raise StoreError(f"Chroma failed during {what}: {exc}") from exc
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = self._call("connect", self._client_factory)
+        return self._client
+
+    @property
+    def collection(self):
+        if self._collection is None:
+            try:
+                self._collection = self._call("open", self.client.get_collection, self.name)
+            except StoreError as exc:
+                if (
+                    "does not exist" in str(exc.__cause__)
+                    or "NotFound" in type(exc.__cause__).__name__
+                ):
+                    raise IndexMissingError(
+                        f"no index in {self.label} (collection {self.name!r}): "
+                        "run `paperchat ingest` first"
+                    ) from None
+                raise
+        return self._collection
+
+    # -- lifecycle ----------------------------------------------------------------------
+    def info(self) -> dict[str, Any]:
+        return dict(self.collection.metadata or {})
+
+    def open(self, embedder_name: str, dim: int, *, create: bool) -> None:
+        """Open the collection, creating it if asked; refuse one built by another embedder."""
+        if create:
+            self._collection = self._call(
+                "create",
+                self.client.get_or_create_collection,
+                self.name,
+                metadata={"embedder": embedder_name, "dim": dim, "version": DIRTY},
+                configuration={"hnsw": {"space": "cosine"}},
+                embedding_function=None,
+            )
+        info = self.info()
+        if info.get("embedder") != embedder_name or int(info.get("dim", -1)) != dim:
+            raise IndexMismatchError(
+                f"the index was built with {info.get('embedder')} (dim {info.get('dim')}) but "
+                f"the configured embedder is {embedder_name} (dim {dim}): "
+                "run `paperchat ingest --rebuild`, or set PAPERCHAT_EMBED_MODEL back"
+            )
+
+    def reset(self) -> None:
+        names = [getattr(c, "name", c) for c in self._call("list", self.client.list_collections)]
+        if self.name in names:
+            self._call("delete collection", self.client.delete_collection, self.name)
+        self._collection = None
+
+    def set_info(self, **values: Any) -> None:
+        merged = self.info() | values
+        self._call("update metadata", self.collection.modify, metadata=merged)
+
+    def count(self) -> int:
+        return self._call("count", self.collection.count)
+
+    def count_papers(self) -> int:
+        return sum(len(page["ids"]) for page in self._pages([], where={"chunk": 0}))
+
+    # -- reading ------------------------------------------------------------------------
+    def _pages(self, include: list[str], where: dict | None = None) -> Iterator[dict]:
+        offset = 0
+        while True:
+            page = self._call(
+                "read",
+                self.collection.get,
+                include=include,
+                where=where,
+                limit=PAGE,
+                offset=offset,
+            )
+            if not page["ids"]:
+                return
+            yield page
+            offset += len(page["ids"])
+
+    def manifest(self) -> dict[str, StoredChunk]:
+        stored: dict[str, StoredChunk] = {}
+        for page in self._pages(["metadatas"]):
+            for chunk_id, meta in zip(page["ids"], page["metadatas"], strict=True):
+                stored[chunk_id] = StoredChunk(
+                    text_hash=str(meta.get("text_hash", "")),
+                    meta_hash=str(meta.get("meta_hash", "")),
+                    paper_id=str(meta.get("paper_id", "")),
+                )
+        return stored
+
+    def papers(self) -> list[Paper]:
+        papers = []
+        for page in self._pages(["metadatas"], where={"chunk": 0}):
+            papers.extend(Paper.model_validate_json(m["paper"]) for m in page["metadatas"])
+        return papers
+
+    def chunk_texts(self) -> Iterator[tuple[str, str, str]]:
+        """(chunk id, paper id, text) of every chunk, in pages."""
+        for page in self._pages(["documents", "metadatas"]):
+            for chunk_id, doc, meta in zip(
+                page["ids"], page["documents"], page["metadatas"], strict=True
+            ):
+                yield chunk_id, str(meta["paper_id"]), doc
+
+    def query(self, embedding: list[float], k: int, since: int | None = None) -> list[DenseHit]:
+        where = {"year": {"$gte": since}} if since is not None else None
+        result = self._call(
+            "query",
+            self.collection.query,
+            query_embeddings=[embedding],
+            n_results=k,
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            DenseHit(
+                chunk_id=chunk_id,
+                paper_id=str(meta["paper_id"]),
+                text=doc,
+                similarity=1.0 - float(distance),
+            )
+            for chunk_id, doc, meta, distance in zip(
+                result["ids"][0],
+                result["documents"][0],
+                result["metadatas"][0],
+                result["distances"][0],
+                strict=True,
+            )
+        ]
+
+    # -- writing ------------------------------------------------------------------------
+    def upsert(self, ids, embeddings, documents, metadatas) -> None:
+        self._call(
+            "upsert",
+            self.collection.upsert,
+            ids=list(ids),
+            embeddings=list(embeddings),
+            documents=list(documents),
+            metadatas=list(metadatas),
+        )
+
+    def update_metadata(self, ids, metadatas) -> None:
+        self._call("update", self.collection.update, ids=list(ids), metadatas=list(metadatas))
+
+    def delete(self, ids: Sequence[str]) -> None:
+        for start in range(0, len(ids), PAGE):
+            self._call("delete", self.collection.delete, ids=list(ids[start : start + PAGE]))
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    names = {type(e).__name__ for e in _chain(exc)}
+    text = " ".join(str(e) for e in _chain(exc)).lower()
+    return bool(
+        names & {"ConnectError", "ConnectionError", "ConnectTimeout", "RemoteProtocolError"}
+        or "could not connect" in text
+        or "connection refused" in text
+    )
+
+
+def _chain(exc: BaseException | None) -> Iterator[BaseException]:
+    while exc is not None:
+        yield exc
+        exc = exc.__cause__ or exc.__context__

@@ -1,0 +1,108 @@
+"""One typed Settings object, read from the environment and an optional paperchat.toml.
+
+Built once by a surface (CLI, server) and passed down; nothing reads the environment on
+its own.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from paperchat.errors import ConfigError
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "paperchat"
+
+
+def bundled_corpus_dir() -> Path:
+    """The corpus shipped with paperchat: `data/papers` of the checkout or the wheel."""
+    from importlib.resources import files
+
+    return Path(str(files("paperchat.bundled") / "papers"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PAPERCHAT_",
+        extra="ignore",
+        toml_file=os.environ.get("PAPERCHAT_CONFIG", "paperchat.toml"),
+        populate_by_name=True,
+    )
+
+    data_dir: Path = Field(default_factory=default_data_dir, description="Where the index lives.")
+    chroma_url: str | None = Field(
+        default=None,
+        description="Use a Chroma server (http://host:port) instead of the embedded store.",
+    )
+    collection: str = "paperchat"
+
+    embed_model: str = Field(default="minilm", description="minilm | openai:<model> | hash")
+    embed_batch_size: int = Field(default=64, ge=1, le=2048)
+
+    chunk_tokens: int = Field(default=220, ge=32, description="Chunk budget in cl100k tokens.")
+    chunk_overlap: int = Field(default=24, ge=0)
+
+    search_k: int = Field(default=5, ge=1, le=100)
+    candidates: int = Field(
+        default=50, ge=1, le=1000, description="Hits per retriever before fusion."
+    )
+    rrf_k: int = Field(default=60, ge=1)
+
+    llm_model: str = "gpt-4o-mini"
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "PAPERCHAT_OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "PAPERCHAT_OPENAI_BASE_URL")
+    )
+    api_key: SecretStr | None = Field(default=None, description="Bearer token the server requires.")
+    prompts_dir: Path | None = Field(default=None, description="Your own prompt folder.")
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _url_has_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("PAPERCHAT_CHROMA_URL must look like http://127.0.0.1:8000")
+        return value or None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @property
+    def store_label(self) -> str:
+        return self.chroma_url or f"chroma:{self.data_dir / 'chroma'}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings, turning validation failures into a ConfigError that names the variable."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(
+            f"invalid settings ({problems}); fix the PAPERCHAT_* variable or paperchat.toml"
+        ) from None

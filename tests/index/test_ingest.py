@@ -1,0 +1,146 @@
+"""Ingest against a real embedded Chroma store, with the deterministic hash embedder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from paperchat.build import build_searcher, build_store, index_stats, run_ingest
+from paperchat.errors import IndexMissingError, IngestLockedError
+from paperchat.index.lock import writer_lock
+
+
+def _jsonl(path, records):
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    return path
+
+
+def _record(n: int, abstract: str | None = None) -> dict:
+    return {
+        "id": f"2401.{n:05d}",
+        "title": f"Paper number {n} on sparse mixture of experts",
+        "abstract": abstract or f"We study routing in sparse experts, variant {n}. " * 3,
+        "authors": "Ada Lovelace and Alan Turing",
+        "categories": "cs.LG",
+        "update_date": "2024-01-15",
+        "doi": None,
+    }
+
+
+def test_bundled_corpus_ingests_to_466_papers_and_reingest_embeds_nothing(make_settings):
+    settings = make_settings()
+    first = run_ingest(settings)
+    assert first.papers == 466
+    assert first.listings == 479
+    assert first.embedded == first.chunks > 466
+    stats = index_stats(settings)
+    assert stats["papers"] == 466 and stats["chunks"] == first.chunks
+    assert stats["embedder"] == "hash-256"
+
+    second = run_ingest(settings)
+    assert (second.embedded, second.updated, second.deleted) == (0, 0, 0)
+    assert not second.changed
+    assert index_stats(settings)["chunks"] == first.chunks
+
+
+def test_changed_abstract_is_reembedded_and_old_version_removed(make_settings, tmp_path):
+    settings = make_settings()
+    src = _jsonl(tmp_path / "a.jsonl", [_record(1), _record(2)])
+    run_ingest(settings, [src])
+    _jsonl(
+        src, [_record(1), _record(2, "A rewritten abstract about retrieval augmented generation.")]
+    )
+    report = run_ingest(settings)  # remembered sources are re-read
+    assert report.embedded == 1 and report.deleted == 0  # arXiv ids are stable: same chunk id
+    searcher = build_searcher(settings)
+    assert "rewritten" in searcher.papers["arxiv:2401.00002"].abstract
+    assert index_stats(settings)["papers"] == 2
+
+
+def test_hash_id_paper_changed_abstract_replaces_old_chunks(make_settings, tmp_path):
+    settings = make_settings()
+    src = tmp_path / "papers.bib"
+    entry = "@article{{k1, title={{Sparse Routing}}, abstract={{{}}}, year={{2023}}}}\n"
+    src.write_text(entry.format("We route tokens to experts sparsely."), encoding="utf-8")
+    run_ingest(settings, [src])
+    src.write_text(entry.format("We route tokens to experts densely instead."), encoding="utf-8")
+    report = run_ingest(settings)
+    assert report.embedded == 1 and report.deleted == 1
+    assert index_stats(settings)["papers"] == 1
+
+
+def test_new_file_adds_only_its_papers(make_settings, tmp_path):
+    settings = make_settings()
+    run_ingest(settings, [_jsonl(tmp_path / "a.jsonl", [_record(1), _record(2)])])
+    report = run_ingest(settings, [_jsonl(tmp_path / "b.jsonl", [_record(3)])])
+    assert report.embedded == 1 and report.deleted == 0
+    assert report.papers == 3
+    assert index_stats(settings)["papers"] == 3
+
+
+def test_bad_records_are_skipped_and_reported_with_file_and_line(make_settings, tmp_path):
+    settings = make_settings()
+    src = tmp_path / "mixed.jsonl"
+    src.write_text(
+        json.dumps(_record(1)) + "\n{not json\n" + json.dumps(_record(2)) + "\n", encoding="utf-8"
+    )
+    report = run_ingest(settings, [src])
+    assert report.papers == 2
+    assert len(report.problems) == 1
+    assert "mixed.jsonl:2" in str(report.problems[0])
+
+
+def test_unreadable_file_keeps_its_papers_already_indexed(make_settings, tmp_path):
+    settings = make_settings()
+    src = _jsonl(tmp_path / "a.jsonl", [_record(1), _record(2)])
+    run_ingest(settings, [src])
+    src.write_bytes(b"\x00\x01\x02binary garbage\xff\xfe")
+    report = run_ingest(settings)
+    assert report.problems and report.deleted == 0
+    assert index_stats(settings)["papers"] == 2
+
+
+def test_embedder_mismatch_says_to_rebuild(make_settings, tmp_path):
+    src = _jsonl(tmp_path / "a.jsonl", [_record(1)])
+    run_ingest(make_settings(embed_model="hash:256"), [src])
+    other = make_settings(embed_model="hash:64")
+    with pytest.raises(IndexMissingError, match="ingest --rebuild"):
+        build_searcher(other)
+    with pytest.raises(IndexMissingError, match="ingest --rebuild"):
+        run_ingest(other)
+    report = run_ingest(other, rebuild=True)  # keeps the remembered sources
+    assert report.embedded == 1 and report.papers == 1
+    assert index_stats(other)["embedder"] == "hash-64"
+
+
+def test_search_before_ingest_says_run_ingest(make_settings):
+    with pytest.raises(IndexMissingError, match="paperchat ingest"):
+        build_searcher(make_settings())
+
+
+def test_second_writer_is_refused(make_settings):
+    settings = make_settings()
+    with writer_lock(settings.data_dir), pytest.raises(IngestLockedError, match="another ingest"):
+        run_ingest(settings)
+
+
+def test_snapshot_cache_is_rebuilt_when_missing(make_settings, tmp_path):
+    settings = make_settings()
+    run_ingest(settings, [_jsonl(tmp_path / "a.jsonl", [_record(1), _record(2)])])
+    shutil.rmtree(settings.data_dir / "cache")
+    hits = build_searcher(settings).search("sparse experts routing", k=2)
+    assert {h.paper.id for h in hits} == {"arxiv:2401.00001", "arxiv:2401.00002"}
+    assert (settings.data_dir / "cache").exists()
+
+
+def test_dirty_store_is_finished_by_the_next_run(make_settings, tmp_path):
+    """A run killed after stamping `dirty` leaves a store the next run completes."""
+    settings = make_settings()
+    run_ingest(settings, [_jsonl(tmp_path / "a.jsonl", [_record(1)])])
+    store = build_store(settings)
+    store.set_info(version="dirty")
+    report = run_ingest(settings)
+    assert report.embedded == 0
+    assert build_store(settings).info()["version"] != "dirty"
