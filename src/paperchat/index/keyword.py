@@ -58,6 +58,12 @@ class KeywordIndex:
         if self._retriever is not None:
             self._retriever.persist(str(path), show_progress=False)
 
+    def chunk_ids(self) -> set[str]:
+        """Ids of every indexed chunk, to check that BM25 and the store agree."""
+        if self._retriever is None:
+            return set()
+        return {str(doc["node_id"]) for doc in self._retriever.corpus}
+
     def search(self, query: str, n: int) -> list[KeywordHit]:
         if self._retriever is None or not query.strip():
             return []
