@@ -1,0 +1,1 @@
+"""Prompt templates, one file each, shipped inside the wheel (see paperchat.answer.prompts)."""

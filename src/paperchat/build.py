@@ -108,3 +108,32 @@ def index_stats(settings: Settings) -> dict:
         "store": store.label,
         "version": info.get("version"),
     }
+
+
+def build_chat_model(settings: Settings):
+    """The LLM behind `--mode llm`: None unless OPENAI_API_KEY or OPENAI_BASE_URL is set."""
+    if settings.openai_api_key is None and not settings.openai_base_url:
+        return None
+    from paperchat.answer.openai_chat import OpenAIChatModel
+
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    return OpenAIChatModel(settings.llm_model, api_key=key, base_url=settings.openai_base_url)
+
+
+def build_assistant(
+    settings: Settings,
+    *,
+    searcher: HybridSearcher | None = None,
+    chat_model=None,
+):
+    """The question-answering service over the index, with the LLM when one is configured."""
+    from paperchat.answer.prompts import PromptLibrary
+    from paperchat.answer.service import Assistant
+
+    searcher = searcher or build_searcher(settings)
+    return Assistant(
+        searcher,
+        chat_model=chat_model if chat_model is not None else build_chat_model(settings),
+        prompts=PromptLibrary.load(settings.prompts_dir),
+        k=settings.search_k,
+    )

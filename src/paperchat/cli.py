@@ -121,6 +121,71 @@ def search(
     search_table(query, results)
 
 
+ModeOption = Annotated[
+    str,
+    typer.Option(
+        "--mode",
+        help="auto (the LLM when OPENAI_API_KEY or OPENAI_BASE_URL is set) | extractive | llm",
+    ),
+]
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question about the papers.")],
+    mode: ModeOption = "auto",
+    k: Annotated[
+        int | None, typer.Option("-k", "--k", min=1, max=20, help="Papers to answer from.")
+    ] = None,
+    since: Annotated[
+        int | None, typer.Option("--since", min=1900, max=2100, help="Only papers from YEAR on.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Answer from the corpus with numbered citations, or say the corpus has nothing on it."""
+    from paperchat.build import build_assistant
+
+    answer = build_assistant(_settings()).ask(question, mode=mode, k=k, since=since)
+    if as_json:
+        _print_json(answer.model_dump(mode="json"))
+        return
+    from paperchat.render import answer_view
+
+    answer_view(answer)
+
+
+@app.command()
+def summarize(
+    topic: Annotated[str, typer.Argument(help="The topic to summarize the corpus on.")],
+    k: Annotated[
+        int | None, typer.Option("-k", "--k", min=1, max=30, help="Papers to include (8).")
+    ] = None,
+    mode: ModeOption = "auto",
+    bibtex: Annotated[
+        Path | None, typer.Option("--bibtex", help="Also write the cited papers to FILE (.bib).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The papers on a topic, grouped by approach, every statement cited."""
+    from paperchat.build import build_assistant
+
+    assistant = build_assistant(_settings())
+    summary = assistant.summarize(topic, k=k, mode=mode)
+    if bibtex is not None:
+        from paperchat.answer.bibtex import bibtex_entries
+
+        papers = [assistant.searcher.papers[c.id] for c in summary.citations]
+        bibtex.write_text(bibtex_entries(papers), encoding="utf-8")
+    if as_json:
+        _print_json(summary.model_dump(mode="json"))
+        return
+    from paperchat.render import summary_view
+
+    summary_view(summary)
+    if bibtex is not None:
+        typer.echo(f"\nWrote {len({c.id for c in summary.citations})} BibTeX entries to {bibtex}")
+
+
 @app.command()
 def stats(as_json: JsonFlag = False) -> None:
     """How many papers and chunks are indexed, with which embedder and store."""
@@ -145,6 +210,62 @@ def serve(
     from paperchat.server import create_app
 
     uvicorn.run(create_app(_settings()), host=host, port=port, log_level="info")
+
+
+@app.command("eval")
+def eval_(
+    questions: Annotated[
+        Path | None,
+        typer.Option("--questions", help="Question set (JSONL). Default: evals/questions.jsonl."),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for report.md, report.json, report.png.")
+    ] = Path("evals/out"),
+    subset: Annotated[
+        str, typer.Option("--subset", help='all | fast (the questions marked "gate": true)')
+    ] = "all",
+    labels: Annotated[
+        Path | None,
+        typer.Option(
+            "--labels", help="Hand-labelled support pairs. Default: evals/support_labels.jsonl."
+        ),
+    ] = None,
+    mode: Annotated[str, typer.Option("--mode", help="auto | extractive | llm")] = "auto",
+    answers: Annotated[
+        bool, typer.Option("--answers/--no-answers", help="Also evaluate the answers.")
+    ] = True,
+) -> None:
+    """Measure retrieval (dense, keyword, hybrid side by side), grounding and abstention."""
+    from paperchat.build import run_ingest
+    from paperchat.errors import IndexMissingError, InputError
+    from paperchat.evals.dataset import default_file, load_questions
+    from paperchat.evals.report import summary, write_report
+    from paperchat.evals.runner import open_searcher, run_eval, select
+
+    questions = questions or default_file("questions.jsonl")
+    if questions is None:
+        raise InputError("no evals/questions.jsonl here: pass --questions FILE")
+    select(load_questions(questions), subset)  # a bad file fails before any slow work
+    settings = _settings()
+    try:
+        searcher = open_searcher(settings)
+    except IndexMissingError:
+        typer.echo("No index yet: ingesting the bundled corpus first.", err=True)
+        run_ingest(settings, show_progress=sys.stderr.isatty())
+        searcher = open_searcher(settings)
+    report = run_eval(
+        settings,
+        questions,
+        labels or default_file("support_labels.jsonl"),
+        subset=subset,
+        mode=mode,
+        answers=answers,
+        searcher=searcher,
+        progress=lambda line: typer.echo(line, err=True),
+    )
+    paths = write_report(report, out)
+    typer.echo(summary(report))
+    typer.echo(f"\nReport: {paths['markdown']} (also {paths['json'].name}, {paths['png'].name})")
 
 
 def main() -> None:

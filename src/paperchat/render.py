@@ -31,3 +31,51 @@ def _escape(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
+
+
+def _cited_view(text: str, citations, sources, footer: str) -> None:
+    """Answer or summary text (markdown), then the numbered sources with their quotes."""
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    console = Console()
+    console.print(Markdown(text))
+    seen = {}
+    for citation in citations:
+        seen.setdefault(citation.n, citation)
+    if seen:
+        console.print()
+        console.print("[bold]Sources[/bold]")
+        for n, citation in sorted(seen.items()):
+            title = _escape(citation.title or "(untitled)")
+            console.print(f" [bold]\\[{n}][/bold] {title}  [dim]{_escape(citation.id)}[/dim]")
+            quote = citation.quote if len(citation.quote) <= 300 else citation.quote[:300] + "…"
+            console.print(f"     [italic dim]“{_escape(quote)}”[/italic dim]")
+    elif sources:  # an abstention: the text names the nearest papers; here their ids
+        ids = ", ".join(result.id for result in sources)
+        console.print(f"\n[dim]nearest paper ids: {_escape(ids)}[/dim]")
+    console.print(f"\n[dim]{_escape(footer)}[/dim]")
+
+
+def _footer(result) -> str:
+    parts = [f"mode: {result.mode}"]
+    if result.abstained:
+        parts.append("abstained: nothing relevant enough in the corpus")
+    if result.total_sentences:
+        parts.append(f"{result.supported_sentences}/{result.total_sentences} sentences supported")
+    if result.removed_claims:
+        parts.append(f"{len(result.removed_claims)} unsupported sentence(s) removed")
+    if result.dropped_citations:
+        cited = ", ".join(f"[{n}]" for n in result.dropped_citations)
+        parts.append(f"dropped citations to sources that do not exist: {cited}")
+    return " · ".join(parts)
+
+
+def answer_view(answer) -> None:
+    """A paperchat Answer for the terminal."""
+    _cited_view(answer.answer, answer.citations, answer.sources, _footer(answer))
+
+
+def summary_view(summary) -> None:
+    """A paperchat Summary for the terminal."""
+    _cited_view(summary.summary, summary.citations, summary.sources, _footer(summary))

@@ -12,18 +12,28 @@ Mode = Literal["extractive", "llm"]
 RequestedMode = Literal["auto", "extractive", "llm"]
 
 
-class Turn(BaseModel):
-    role: Literal["user", "assistant", "system"]
-    content: str
-
-
 class Citation(BaseModel):
-    """[n] in the text → the paper and the sentence of its abstract that backs the claim."""
+    """[n] in the text → the paper and the sentence of its abstract that backs the claim.
+
+    `n` is stable across a conversation, so it need not equal the citation's position.
+    `quote` is the sentence that best backs the first claim citing [n]; `quotes` lists
+    every abstract sentence the text uses from this paper, in the order used.
+    """
 
     n: int = Field(ge=1)
     id: str
     title: str | None
     quote: str
+    quotes: list[str] = Field(default_factory=list)
+
+
+class Turn(BaseModel):
+    """One earlier turn. An assistant turn may carry its Answer's citations, which keeps
+    citation numbers stable without parsing the text (see answer/conversation.py)."""
+
+    role: Literal["user", "assistant", "system"]
+    content: str
+    citations: list[Citation] | None = None
 
 
 class Answer(BaseModel):
@@ -38,6 +48,13 @@ class Answer(BaseModel):
     )
     supported_sentences: int | None = None
     total_sentences: int | None = None
+    removed_claims: list[str] = Field(
+        default_factory=list,
+        description="LLM sentences no cited abstract supports; removed from `answer`.",
+    )
+    dropped_citations: list[int] = Field(
+        default_factory=list, description="[n] the LLM cited that were not among the sources."
+    )
 
 
 class Summary(BaseModel):
@@ -49,3 +66,5 @@ class Summary(BaseModel):
     sources: list[SearchResult]
     supported_sentences: int | None = None
     total_sentences: int | None = None
+    removed_claims: list[str] = Field(default_factory=list)
+    dropped_citations: list[int] = Field(default_factory=list)

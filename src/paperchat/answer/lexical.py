@@ -1,0 +1,185 @@
+"""Words, stems and numbers: the lexical half of matching a sentence to a question or claim.
+
+Embeddings judge meaning; these judge whether the specific terms and numbers are there,
+which embeddings blur ("2.1 FID" and "3.5 FID" embed almost alike).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"(?<![\w.])(?<![A-Za-z]-)(\d+(?:[.,]\d+)*)(\s?[kKmMbB]\b|\s?%|x\b|×)?")
+
+
+def wordset(text: str) -> frozenset[str]:
+    """A set of words written as one whitespace-separated string."""
+    return frozenset(text.split())
+
+
+_RESOLUTION = re.compile(r"\b\d+\s?(?:x|×|times)\s?\d+\b")  # "64x64" names a setting
+_CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+
+STOPWORDS = wordset(
+    """
+    a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each
+    few for from further had has have having he her here hers herself him himself his how
+    i if in into is it its itself just me more most my myself no nor not now of off on once
+    only or other our ours ourselves out over own same she should so some such than that
+    the their theirs them themselves then there these they this those through to too under
+    until up very was we were what when where which while who whom why will with would you
+    your yours yourself yourselves s t don may might must shall via per whose onto upon
+    us within without across among around however thus therefore hence yet though although
+    whether either neither one ones
+    """
+)
+
+# Words that frame a question rather than say what it is about.
+QUESTION_WORDS = wordset(
+    """
+    paper papers work works study studies article articles corpus approach approaches
+    method methods propose proposed proposes present presents introduce introduced
+    tell explain describe list give show find know mean means use used using uses
+    much many big large good well best better get got make way ways anything something
+    exist exists existing address addresses addressed discuss discusses please kind
+    """
+)
+
+_stemmer = None
+
+
+def _stem(word: str) -> str:
+    global _stemmer
+    if _stemmer is None:
+        import Stemmer
+
+        _stemmer = Stemmer.Stemmer("english")
+    return _stemmer.stemWord(word)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return _stem(word.lower())
+
+
+def words(text: str) -> list[str]:
+    """Word tokens in order, lower-cased, hyphenated words kept whole."""
+    return [w.lower() for w in _WORD.findall(strip_citations(text))]
+
+
+def content_stems(text: str, *, drop_question_words: bool = False) -> set[str]:
+    """Stems of the words that carry meaning: no stop words, no lone letters.
+
+    Hyphenated words also contribute their parts, so "class-incremental" meets
+    "incremental".
+    """
+    skip = STOPWORDS | QUESTION_WORDS if drop_question_words else STOPWORDS
+    out: set[str] = set()
+    for word in words(text):
+        parts = [word, *word.split("-")] if "-" in word else [word]
+        for part in parts:
+            if len(part) > 1 and part not in skip:
+                out.add(stem(part))
+    return out
+
+
+def overlap(query: set[str], text: set[str]) -> float:
+    """Share of the query's stems found in the text (0 when the query has none)."""
+    return len(query & text) / len(query) if query else 0.0
+
+
+def strip_citations(text: str) -> str:
+    """Text without its [n] markers."""
+    return _CITATION.sub("", text)
+
+
+def citation_numbers(text: str) -> list[int]:
+    """Every n of the [n] / [n, m] markers in `text`, in order of appearance."""
+    found: list[int] = []
+    for group in _CITATION.findall(text):
+        for part in re.split(r"[,;]", group):
+            found.append(int(part.strip()))
+    return found
+
+
+def numbers(text: str) -> set[str]:
+    """Normalised numbers a text states: "100k" → "100000", "2.50%" → "2.5%".
+
+    A percentage keeps its sign, so "10% of labels" does not match "10 times". Numbers in
+    names ("ResNet-50", "top-1", "CIFAR-10") and resolutions ("64x64") are not counted.
+    """
+    out: set[str] = set()
+    for digits, suffix in _NUMBER.findall(_RESOLUTION.sub(" ", strip_citations(text))):
+        value = digits.replace(",", "")
+        try:
+            number = float(value)
+        except ValueError:
+            continue
+        scale = (suffix or "").strip().lower()
+        if scale == "k":
+            number *= 1_000
+        elif scale == "m":
+            number *= 1_000_000
+        elif scale == "b":
+            number *= 1_000_000_000
+        out.add(f"{number:g}%" if scale == "%" else f"{number:g}")
+    return out
+
+
+def has_number(text: str) -> bool:
+    return bool(numbers(text))
+
+
+_NAME = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:[-+][A-Za-z0-9]+)*\b")
+
+
+def named_terms(text: str) -> list[str]:
+    """Names of methods, models or datasets: words with an inner capital or a digit
+    ("NPNet", "CoACT", "SDXL", "CIFAR-10", "GPT-4"), not sentence-initial capitals."""
+    names = []
+    for match in _NAME.finditer(strip_citations(text)):
+        word = match.group(0)
+        inner = word[1:]
+        if (any(c.isupper() for c in inner) and sum(c.isalpha() for c in word) >= 2) or (
+            any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
+        ):
+            names.append(word)
+    return list(dict.fromkeys(names))
+
+
+class TermWeights:
+    """Inverse document frequency of stems over the corpus: rare terms count for more.
+
+    "prune" in a question about pruning language models says more than "model" does; a
+    term no paper uses ("sourdough") weighs the most, so missing it costs the most.
+    """
+
+    def __init__(self, documents: list[set[str]]):
+        self.size = len(documents)
+        self._df: dict[str, int] = {}
+        for stems in documents:
+            for s in stems:
+                self._df[s] = self._df.get(s, 0) + 1
+
+    @classmethod
+    def uniform(cls) -> TermWeights:
+        return cls([])
+
+    def weight(self, stem_: str) -> float:
+        if not self.size:
+            return 1.0
+        return math.log((self.size + 1) / (self._df.get(stem_, 0) + 1)) + 1.0
+
+    def unknown(self, stems: set[str]) -> set[str]:
+        """The stems no document uses (nothing, when there are no documents)."""
+        return {s for s in stems if self.size and s not in self._df}
+
+    def coverage(self, query: set[str], text: set[str]) -> float:
+        """Weighted share of the query's stems found in the text."""
+        total = sum(self.weight(s) for s in query)
+        if not total:
+            return 0.0
+        return sum(self.weight(s) for s in query & text) / total

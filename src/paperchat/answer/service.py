@@ -1,0 +1,328 @@
+"""The Assistant: question (+ history) → retrieval → abstain or answer → checked Answer.
+
+Composed from parts built elsewhere (build.build_assistant): the searcher, the evidence
+index (sentence embeddings, same embedder as the index), an optional chat model and the
+prompts. Every answer says which mode produced it. `mode="auto"` means the LLM when one
+is configured; a configured LLM that fails raises ProviderError — never a quiet switch to
+the extractive answerer.
+
+Abstention is decided before any generation, in both modes, by relevance.judge; in LLM
+mode the model may also decline (it replies NO_ANSWER), which is an abstention too.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+
+from paperchat.answer.chat_model import ChatModel
+from paperchat.answer.condense import condense, stands_alone
+from paperchat.answer.conversation import Conversation, Numbering, read_history
+from paperchat.answer.evidence import EvidenceIndex
+from paperchat.answer.extractive import Extract, compose
+from paperchat.answer.lexical import TermWeights, content_stems
+from paperchat.answer.llm import (
+    NO_ANSWER,
+    answer_messages,
+    clean_condensed,
+    condense_messages,
+    is_no_answer,
+    summary_messages,
+)
+from paperchat.answer.models import Answer, Mode, RequestedMode, Summary, Turn
+from paperchat.answer.prompts import PromptLibrary
+from paperchat.answer.relevance import Judgement, ScoredPaper, Thresholds, judge, thresholds_for
+from paperchat.answer.summarize import compose_summary
+from paperchat.answer.verify import Checked, verify
+from paperchat.errors import ConfigError, InputError
+from paperchat.retrieve.results import SearchResult
+from paperchat.retrieve.searcher import HybridSearcher
+
+MAX_QUESTION_CHARS = 2000
+MIN_CANDIDATES = 8  # papers judged per question, even when fewer are shown
+SUMMARY_K = 8
+NEAREST = 3
+MODES = ("auto", "extractive", "llm")
+NOTHING_VERIFIED = (
+    "The language model's answer could not be verified against the retrieved abstracts, "
+    "so it is not shown. Try rephrasing the question, or ask in extractive mode."
+)
+
+Event = str | Answer
+
+
+class Assistant:
+    def __init__(
+        self,
+        searcher: HybridSearcher,
+        *,
+        chat_model: ChatModel | None = None,
+        prompts: PromptLibrary | None = None,
+        evidence: EvidenceIndex | None = None,
+        thresholds: Thresholds | None = None,
+        k: int = 5,
+    ):
+        self.searcher = searcher
+        self.chat_model = chat_model
+        self.prompts = prompts or PromptLibrary.load()
+        self.evidence = evidence or EvidenceIndex(searcher.embedder)
+        self.thresholds = thresholds or thresholds_for(searcher.embedder.name)
+        self.k = k
+        self._weights: TermWeights | None = None
+        self._lock = threading.Lock()
+
+    # -- shared steps ------------------------------------------------------------------
+
+    @property
+    def weights(self) -> TermWeights:
+        """Term rarity over the corpus, computed once."""
+        with self._lock:
+            if self._weights is None:
+                self._weights = TermWeights(
+                    [
+                        content_stems(f"{p.title or ''} {p.abstract}")
+                        for p in self.searcher.papers.values()
+                    ]
+                )
+            return self._weights
+
+    def resolve_mode(self, mode: RequestedMode | str) -> Mode:
+        if mode not in MODES:
+            raise InputError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+        if mode == "llm" and self.chat_model is None:
+            raise ConfigError(
+                "mode llm needs a language model: set OPENAI_API_KEY (or OPENAI_BASE_URL for "
+                "a local OpenAI-compatible server such as vLLM, llama.cpp or Ollama), "
+                "or use --mode extractive"
+            )
+        if mode == "auto":
+            return "llm" if self.chat_model is not None else "extractive"
+        return mode  # type: ignore[return-value]
+
+    @staticmethod
+    def _validate(text: str, what: str) -> str:
+        text = (text or "").strip()
+        if not text:
+            raise InputError(f"the {what} is empty: type a {what}")
+        if len(text) > MAX_QUESTION_CHARS:
+            raise InputError(
+                f"the {what} is {len(text)} characters long; keep it under {MAX_QUESTION_CHARS}"
+            )
+        return text
+
+    def _standalone(self, question: str, conversation: Conversation, history, mode: Mode) -> str:
+        if conversation.is_empty:
+            return question
+        if stands_alone(question):
+            return question
+        if mode == "llm":
+            assert self.chat_model is not None
+            reply = self.chat_model.complete(condense_messages(self.prompts, question, history))
+            return clean_condensed(reply, question)
+        return condense(question, conversation)
+
+    def _judge(self, query: str, k: int, since: int | None) -> Judgement:
+        hits = self.searcher.search(query, max(k, MIN_CANDIDATES), since=since)
+        return judge(query, hits, self.evidence, self.thresholds, self.weights)
+
+    def _answerable(self, judgement: Judgement, k: int) -> list[ScoredPaper]:
+        """Papers good enough to put in front of an LLM: over the answer threshold."""
+        return [p for p in judgement.papers if p.relevance >= self.thresholds.answer][:k]
+
+    @staticmethod
+    def _sources(cited_ids: list[str], papers: Sequence[ScoredPaper], k: int) -> list[SearchResult]:
+        """Cited papers first (in citation order), then the other papers considered."""
+        by_id = {p.hit.paper.id: p for p in papers}
+        order = cited_ids + [pid for pid in by_id if pid not in cited_ids]
+        return [SearchResult.from_hit(by_id[pid].hit) for pid in order[: max(k, len(cited_ids))]]
+
+    @staticmethod
+    def _abstention_text(subject: str, judgement: Judgement) -> str:
+        nearest = [p.hit.paper.title or p.hit.paper.id for p in judgement.papers[:NEAREST]]
+        if not nearest:
+            return f"The corpus has no paper on {subject}."
+        listed = "\n".join(f"- {title}" for title in nearest)
+        return f"The corpus has no paper on {subject}. The nearest papers are:\n{listed}"
+
+    # -- ask ---------------------------------------------------------------------------
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn] | None = None,
+        mode: RequestedMode | str = "auto",
+        k: int | None = None,
+        since: int | None = None,
+    ) -> Answer:
+        """Answer a question from the corpus (see the module docstring)."""
+        for event in self._ask(question, history, mode, k, since, stream=False):
+            if isinstance(event, Answer):
+                return event
+        raise RuntimeError("the answer pipeline ended without an answer")  # pragma: no cover
+
+    def ask_stream(
+        self,
+        question: str,
+        history: Sequence[Turn] | None = None,
+        mode: RequestedMode | str = "auto",
+        k: int | None = None,
+        since: int | None = None,
+    ) -> Iterator[Event]:
+        """Text deltas (str) as they are produced, then the final Answer object.
+
+        In LLM mode the final answer is the *checked* text, which may differ from the
+        streamed deltas (unsupported sentences removed); show the final one.
+        """
+        yield from self._ask(question, history, mode, k, since, stream=True)
+
+    def _ask(self, question, history, mode, k, since, *, stream: bool) -> Iterator[Event]:
+        question = self._validate(question, "question")
+        resolved = self.resolve_mode(mode)
+        k = k or self.k
+        conversation = read_history(history, self.searcher.papers)
+        standalone = self._standalone(question, conversation, history or [], resolved)
+        judgement = self._judge(standalone, k, since)
+        numbering = Numbering(conversation.numbers)
+        base = {
+            "question": question,
+            "mode": resolved,
+            "standalone_question": standalone if standalone != question else None,
+        }
+
+        if judgement.abstain:
+            text = self._abstention_text("this question", judgement)
+            yield text
+            yield Answer(
+                **base,
+                answer=text,
+                abstained=True,
+                citations=[],
+                sources=[SearchResult.from_hit(p.hit) for p in judgement.papers[:NEAREST]],
+            )
+            return
+
+        if resolved == "extractive":
+            extract: Extract = compose(standalone, judgement, numbering, self.evidence)
+            yield from extract.text.splitlines(keepends=True)
+            quoted = sum(len(c.quotes) for c in extract.citations)
+            yield Answer(
+                **base,
+                answer=extract.text,
+                abstained=False,
+                citations=extract.citations,
+                sources=self._sources(extract.paper_ids, judgement.papers, k),
+                supported_sentences=quoted,
+                total_sentences=quoted,
+            )
+            return
+
+        papers = self._answerable(judgement, k)
+        context = {numbering(p.hit.paper.id): p.hit.paper for p in papers}
+        messages = answer_messages(self.prompts, standalone, context)
+        reply = yield from self._generate(messages, stream)
+        if is_no_answer(reply):
+            text = self._abstention_text("this question", judgement)
+            yield Answer(
+                **base,
+                answer=text,
+                abstained=True,
+                citations=[],
+                sources=[SearchResult.from_hit(p.hit) for p in judgement.papers[:NEAREST]],
+            )
+            return
+        checked = verify(reply, context, self.evidence, self.thresholds, self.weights)
+        yield Answer(
+            **base,
+            answer=checked.text if checked.supported else NOTHING_VERIFIED,
+            abstained=False,
+            **_checked_fields(checked),
+            sources=self._sources([c.id for c in checked.citations], papers, k),
+        )
+
+    def _generate(self, messages, stream: bool) -> Iterator[str]:
+        """Call the model; when streaming, pass deltas on (holding back a NO_ANSWER)."""
+        assert self.chat_model is not None
+        if not stream:
+            return self.chat_model.complete(messages)
+        reply = ""
+        held = ""  # the start of the reply, kept back while it could still be NO_ANSWER
+        flowing = False
+        for delta in self.chat_model.stream(messages):
+            reply += delta
+            if flowing:
+                yield delta
+                continue
+            held += delta
+            start = held.strip().rstrip(".")
+            if len(start) > len(NO_ANSWER) or not NO_ANSWER.startswith(start):
+                flowing = True
+                yield held
+        if not flowing and held and not is_no_answer(held):
+            yield held
+        return reply
+
+    # -- summarize ---------------------------------------------------------------------
+
+    def summarize(
+        self, topic: str, k: int | None = None, mode: RequestedMode | str = "auto"
+    ) -> Summary:
+        """The papers on a topic, grouped by approach, every statement cited."""
+        topic = self._validate(topic, "topic")
+        resolved = self.resolve_mode(mode)
+        k = k or SUMMARY_K
+        judgement = self._judge(topic, k, None)
+        papers = [] if judgement.abstain else self._answerable(judgement, k)
+        if not papers:
+            return Summary(
+                topic=topic,
+                summary=self._abstention_text(f"“{topic}”", judgement),
+                abstained=True,
+                mode=resolved,
+                citations=[],
+                sources=[SearchResult.from_hit(p.hit) for p in judgement.papers[:NEAREST]],
+            )
+        numbering = Numbering()
+        if resolved == "extractive":
+            extract = compose_summary(topic, papers, numbering, self.weights)
+            quoted = sum(len(c.quotes) for c in extract.citations)
+            return Summary(
+                topic=topic,
+                summary=extract.text,
+                abstained=False,
+                mode="extractive",
+                citations=extract.citations,
+                sources=self._sources(extract.paper_ids, papers, k),
+                supported_sentences=quoted,
+                total_sentences=quoted,
+            )
+        assert self.chat_model is not None
+        context = {numbering(p.hit.paper.id): p.hit.paper for p in papers}
+        reply = self.chat_model.complete(summary_messages(self.prompts, topic, context))
+        if is_no_answer(reply):
+            return Summary(
+                topic=topic,
+                summary=self._abstention_text(f"“{topic}”", judgement),
+                abstained=True,
+                mode="llm",
+                citations=[],
+                sources=[SearchResult.from_hit(p.hit) for p in judgement.papers[:NEAREST]],
+            )
+        checked = verify(reply, context, self.evidence, self.thresholds, self.weights)
+        return Summary(
+            topic=topic,
+            summary=checked.text if checked.supported else NOTHING_VERIFIED,
+            abstained=False,
+            mode="llm",
+            **_checked_fields(checked),
+            sources=self._sources([c.id for c in checked.citations], papers, k),
+        )
+
+
+def _checked_fields(checked: Checked) -> dict:
+    return {
+        "citations": checked.citations if checked.supported else [],
+        "supported_sentences": checked.supported,
+        "total_sentences": checked.total,
+        "removed_claims": checked.removed,
+        "dropped_citations": checked.dropped,
+    }

@@ -1,0 +1,151 @@
+"""Answers, follow-ups, abstentions and summaries on the bundled corpus (real MiniLM)."""
+
+from __future__ import annotations
+
+import pytest
+
+from paperchat.answer.conversation import with_sources
+from paperchat.answer.models import Answer, Turn
+from paperchat.answer.sentences import split_sentences
+
+PAT = "hec6720eaae68ce8f"
+MASKLLM = "hff6cb40edcc4f13d"
+GOLDEN_NOISE = "h2ff2d7fce6d63ede"
+
+
+@pytest.fixture(scope="module")
+def assistant(minilm_settings, minilm_searcher):
+    from paperchat.build import build_assistant
+
+    return build_assistant(minilm_settings, searcher=minilm_searcher)
+
+
+def _quotes_are_verbatim(answer, papers) -> None:
+    for citation in answer.citations:
+        sentences = split_sentences(papers[citation.id].abstract)
+        assert citation.quote in sentences
+        assert all(q in sentences for q in citation.quotes)
+
+
+def test_pruning_question_cites_pruning_papers(assistant):
+    answer = assistant.ask("which papers prune large language models?")
+    assert answer.mode == "extractive" and not answer.abstained
+    cited = [c.id for c in answer.citations]
+    assert PAT in cited and MASKLLM in cited
+    for citation in answer.citations:
+        assert "prun" in (citation.title or "").lower() + " ".join(citation.quotes).lower()
+    assert answer.answer.count("[1]") >= 1 and answer.answer.count("[2]") >= 1
+    _quotes_are_verbatim(answer, assistant.searcher.papers)
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("how much does CoACT improve class-incremental learning?", "2.47%"),
+        ("What perplexity does MaskLLM reach on Wikitext?", "6.72"),
+        ("What ImageNet top-1 accuracy does the model soup ViT-G attain?", "90.94%"),
+        ("What FID does the Consistency Trajectory Model achieve on ImageNet 64x64?", "1.92"),
+    ],
+)
+def test_fact_questions_surface_the_sentence_with_the_number(assistant, question, fact):
+    answer = assistant.ask(question)
+    assert not answer.abstained
+    assert fact in answer.answer
+    holder = [c for c in answer.citations if any(fact in q for q in c.quotes)]
+    assert holder, "the sentence with the number is one of the citation quotes"
+
+
+def test_follow_up_with_plain_history_finds_the_training_set(assistant):
+    first = assistant.ask("what is NPNet?")
+    assert first.citations[0].id == GOLDEN_NOISE
+    history = [
+        Turn(role="user", content="what is NPNet?"),
+        Turn(role="assistant", content=first.answer),
+    ]
+    follow = assistant.ask("how big is its training set?", history=history)
+    assert follow.standalone_question and "NPNet" in follow.standalone_question
+    assert follow.sources[0].id == GOLDEN_NOISE
+    assert "100k pairs" in follow.answer
+    assert follow.citations[0].n == 1
+
+
+def test_citation_numbers_are_stable_across_turns(assistant):
+    first = assistant.ask("which papers prune large language models?")
+    numbers = {c.id: c.n for c in first.citations}
+    history = [
+        Turn(role="user", content="which papers prune large language models?"),
+        Turn(role="assistant", content=with_sources(first)),
+    ]
+    follow = assistant.ask("What perplexity does MaskLLM reach on Wikitext?", history=history)
+    [citation] = [c for c in follow.citations if c.id == MASKLLM]
+    assert citation.n == numbers[MASKLLM]
+    assert f"[{citation.n}]" in follow.answer
+    # a paper new to the conversation gets a number after the ones already used
+    third = assistant.ask(
+        "What is NPNet?",
+        history=[*history, Turn(role="assistant", content="x", citations=follow.citations)],
+    )
+    assert third.citations[0].n > max(numbers.values())
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I keep a sourdough starter alive?",
+        "What is the best recipe for carbonara pasta?",
+        "Who won the 2020 US presidential election?",
+        "Which party won the last parliamentary election in Germany?",
+        "How does TCP congestion control react to packet loss?",
+        "How do I configure BGP peering between two routers?",
+    ],
+)
+def test_far_off_questions_abstain_and_name_the_nearest_papers(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.abstained and not answer.citations
+    assert "no paper" in answer.answer
+    assert answer.sources
+    for source in answer.sources:
+        assert (source.title or source.id) in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Can dropout help with underfitting?",
+        "Is there a paper on time-domain speech separation?",
+        "How do consistency models generate images in one step?",
+        "What causes catastrophic forgetting in continual learning?",
+    ],
+)
+def test_corpus_questions_do_not_abstain(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.abstained and answer.citations
+
+
+def test_extractive_stream_ends_with_the_answer(assistant):
+    events = list(assistant.ask_stream("what is NPNet?"))
+    *deltas, final = events
+    assert isinstance(final, Answer)
+    assert "".join(deltas) == final.answer
+
+
+def test_summary_groups_papers_and_cites_every_sentence(assistant):
+    summary = assistant.summarize("graph neural networks")
+    assert summary.mode == "extractive" and not summary.abstained
+    assert "grouped by approach" in summary.summary.splitlines()[0]
+    headings = [line for line in summary.summary.splitlines() if line.startswith("**")]
+    assert len(headings) >= 2
+    bullets = [line for line in summary.summary.splitlines() if line.startswith("- ")]
+    assert len(bullets) == len(summary.citations) >= 4
+    for line, citation in zip(bullets, summary.citations, strict=True):
+        body = line.split("**: ", 1)[1]
+        sentences = split_sentences(body)
+        assert sentences and all(f"[{citation.n}]" in s for s in sentences)
+    _quotes_are_verbatim(summary, assistant.searcher.papers)
+    cited_ids = {c.id for c in summary.citations}
+    assert cited_ids <= {s.id for s in summary.sources}
+
+
+def test_summary_of_an_absent_topic_abstains(assistant):
+    summary = assistant.summarize("medieval castle architecture")
+    assert summary.abstained and not summary.citations and summary.sources

@@ -1,0 +1,50 @@
+"""Numbers, names and citation markers: the lexical checks behind answers."""
+
+from __future__ import annotations
+
+from paperchat.answer.lexical import (
+    TermWeights,
+    citation_numbers,
+    content_stems,
+    named_terms,
+    numbers,
+    strip_citations,
+)
+
+
+def test_numbers_are_normalised_and_names_are_not_numbers():
+    found = numbers("ResNet-50 reaches 73.9% top-1 accuracy with 10% of labels on CIFAR-10 [3].")
+    assert found == {"73.9%", "10%"}
+    assert numbers("100k pairs, 1,000 steps, 2.50 FID") == {"100000", "1000", "2.5"}
+    assert numbers("on ImageNet 64x64 and 256 × 256") == set()
+    assert "10" not in numbers("10% of labels")  # a percentage is not a plain 10
+
+
+def test_citation_markers():
+    text = "A claim [1]. Another [2, 3]; and [4;5]."
+    assert citation_numbers(text) == [1, 2, 3, 4, 5]
+    assert "[" not in strip_citations(text)
+
+
+def test_named_terms():
+    assert named_terms("How big is NPNet's training set on CIFAR-10 with GPT-4?") == [
+        "NPNet",
+        "CIFAR-10",
+        "GPT-4",
+    ]
+    assert named_terms("What is the best way to train?") == []
+
+
+def test_content_stems_drop_question_scaffolding():
+    assert content_stems("Which papers prune large language models?", drop_question_words=True) == {
+        "prune",
+        "languag",
+        "model",
+    }
+
+
+def test_rare_terms_weigh_more():
+    weights = TermWeights([{"model", "prune"}, {"model"}, {"model", "graph"}])
+    assert weights.weight("prune") > weights.weight("model")
+    assert weights.weight("sourdough") > weights.weight("prune")
+    assert weights.coverage({"model", "prune"}, {"model"}) < 0.5

@@ -1,0 +1,1 @@
+"""Real, scripted stand-ins for outside services (tests only)."""
