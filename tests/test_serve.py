@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import httpx
-from conftest import free_port, wait_for_port
+from helpers import free_port, wait_for_port
 
 PAPERCHAT = str(Path(sys.executable).parent / "paperchat")
 

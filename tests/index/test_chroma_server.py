@@ -34,7 +34,7 @@ def test_server_gone_is_a_clear_error_and_recovers(chroma_server, make_settings,
 
 
 def test_unreachable_server_url(make_settings):
-    from conftest import free_port
+    from helpers import free_port
 
     settings = make_settings(chroma_url=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(StoreError, match="unreachable"):

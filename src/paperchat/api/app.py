@@ -1,0 +1,37 @@
+"""The FastAPI application: routes, guards and error handlers around the built services."""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI
+
+from paperchat import __version__
+from paperchat.api.errors import install_error_handlers
+from paperchat.api.guards import BearerAuth, BodyLimitMiddleware
+from paperchat.api.openai_compat import build_openai_router
+from paperchat.api.routes import build_router
+from paperchat.api.schemas import Health
+from paperchat.api.services import Services
+
+
+def create_api(services: Services, *, api_key: str | None = None) -> FastAPI:
+    app = FastAPI(
+        title="paperchat",
+        version=__version__,
+        summary="Answers about research papers, every claim cited to a paper in the corpus.",
+    )
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware)
+    auth = [Depends(BearerAuth(api_key))]
+    app.include_router(build_router(services), dependencies=auth)
+    app.include_router(build_openai_router(services), dependencies=auth)
+
+    @app.get("/healthz", response_model=Health, tags=["health"])
+    def healthz() -> Health:
+        return Health(
+            status="ok",
+            papers=len(services.searcher.papers),
+            chunks=services.searcher.store.count(),
+            llm=services.llm,
+        )
+
+    return app

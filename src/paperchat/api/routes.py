@@ -1,0 +1,83 @@
+"""paperchat's own HTTP routes: search, ask (plain and streamed), summarize, papers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import APIRouter
+from fastapi.responses import PlainTextResponse, StreamingResponse
+
+from paperchat.answer.models import Answer, Summary
+from paperchat.api.errors import ERROR_RESPONSES, status_for
+from paperchat.api.schemas import AskRequest, SearchRequest, SearchResponse, SummarizeRequest
+from paperchat.api.services import Services
+from paperchat.api.streaming import sse, started
+from paperchat.corpus.paper import Paper
+from paperchat.errors import NotFoundError, PaperchatError
+from paperchat.retrieve.results import SearchResult
+
+
+def build_router(services: Services) -> APIRouter:
+    router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
+
+    @router.post("/search", response_model=SearchResponse, tags=["search"])
+    def search(body: SearchRequest) -> SearchResponse:
+        hits = services.searcher.search(body.query, body.k, since=body.since)
+        return SearchResponse(query=body.query, results=[SearchResult.from_hit(h) for h in hits])
+
+    @router.post("/ask", response_model=Answer, tags=["answers"])
+    def ask(body: AskRequest) -> Answer:
+        return services.assistant.ask(
+            body.question, history=body.history, mode=body.mode, k=body.k, since=body.since
+        )
+
+    @router.post(
+        "/ask/stream",
+        tags=["answers"],
+        response_class=StreamingResponse,
+        responses={200: {"content": {"text/event-stream": {}}, "description": "SSE events"}},
+    )
+    def ask_stream(body: AskRequest) -> StreamingResponse:
+        """Server-sent events: `delta` events with text, then one `answer` event with the
+        full answer object (or an `error` event)."""
+        events = started(
+            services.assistant.ask_stream(
+                body.question, history=body.history, mode=body.mode, k=body.k, since=body.since
+            )
+        )
+        return StreamingResponse(_sse_events(events), media_type="text/event-stream")
+
+    @router.post("/summarize", response_model=Summary, tags=["answers"])
+    def summarize(body: SummarizeRequest) -> Summary:
+        return services.assistant.summarize(body.topic, k=body.k)
+
+    @router.get("/papers/{paper_id:path}/bibtex", response_class=PlainTextResponse, tags=["papers"])
+    def paper_bibtex(paper_id: str) -> str:
+        from paperchat.answer.bibtex import bibtex_entries
+
+        return bibtex_entries([_paper(services, paper_id)])
+
+    @router.get("/papers/{paper_id:path}", response_model=Paper, tags=["papers"])
+    def paper(paper_id: str) -> Paper:
+        return _paper(services, paper_id)
+
+    return router
+
+
+def _paper(services: Services, paper_id: str) -> Paper:
+    paper = services.searcher.papers.get(paper_id)
+    if paper is None:
+        raise NotFoundError(f"no paper with id {paper_id!r}; search for it with POST /api/search")
+    return paper
+
+
+def _sse_events(events: Iterator[object]) -> Iterator[str]:
+    try:
+        for event in events:
+            if isinstance(event, Answer | Summary):
+                yield sse("answer", event.model_dump(mode="json"))
+            else:
+                yield sse("delta", {"text": str(event)})
+    except PaperchatError as exc:
+        status, kind = status_for(exc)
+        yield sse("error", {"error": {"type": kind, "message": str(exc), "status": status}})

@@ -1,0 +1,206 @@
+"""The UI's event handlers: call the services, turn their objects into HTML.
+
+No retrieval, prompting or answering happens here: `services.assistant` answers and
+summarizes, `services.searcher` searches, exactly as behind the HTTP API. A handler only
+renders the returned objects (ui/render.py) and keeps the per-tab ChatSession.
+
+Errors the user can act on (`PaperchatError`: an empty question, no LLM configured, a
+provider down) become an inline message and a toast with the error's own text; anything
+else is logged with its traceback on the server and shown as a short apology, never as a
+stack trace in the page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+
+from paperchat.answer.models import Answer
+from paperchat.api.services import Services
+from paperchat.errors import PaperchatError
+from paperchat.retrieve.results import SearchResult
+from paperchat.ui import render
+from paperchat.ui.session import ChatSession, cited_entries
+
+log = logging.getLogger(__name__)
+
+ANY_YEAR = "any"
+UNEXPECTED = "something went wrong on the server (it is logged); please try again"
+
+
+def parse_since(since: str | int | None) -> int | None:
+    if since in (None, "", ANY_YEAR, 0):
+        return None
+    return int(since)
+
+
+def parse_k(k: float | int | None) -> int | None:
+    return int(k) if k else None
+
+
+class Handlers:
+    def __init__(self, services: Services):
+        self.services = services
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def lookup(self, paper_id: str) -> SearchResult | None:
+        paper = self.services.searcher.papers.get(paper_id)
+        return SearchResult.from_paper(paper, 0.0) if paper else None
+
+    def bibtex(self, paper_ids: list[str]) -> str:
+        from paperchat.answer.bibtex import bibtex_entries
+
+        papers = [p for i in paper_ids if (p := self.services.searcher.papers.get(i))]
+        return bibtex_entries(papers) if papers else ""
+
+    @staticmethod
+    def _problem(exc: Exception) -> str:
+        if isinstance(exc, PaperchatError):
+            message = str(exc)
+        else:
+            log.exception("UI handler failed")
+            message = UNEXPECTED
+        gr.Warning(message)
+        return message
+
+    # -- chat --------------------------------------------------------------------------
+
+    def chat(
+        self,
+        message: str,
+        session: ChatSession | None,
+        k: float,
+        since: str,
+        mode: str,
+    ) -> Iterator[tuple[Any, ...]]:
+        """Stream one answer: (chatbot, session, sources panel, bibtex, mode, textbox)."""
+        session = session or ChatSession()
+        question = (message or "").strip()
+        skip = gr.skip()
+        if not question:
+            gr.Warning("Type a question first.")
+            yield skip, session, skip, skip, skip, skip
+            return
+        shown = [*session.messages, _msg("user", render.question_html(question))]
+        yield [*shown, _msg("assistant", render.streaming_html(""))], session, skip, skip, skip, ""
+
+        text = ""
+        answer: Answer | None = None
+        try:
+            events = self.services.assistant.ask_stream(
+                question,
+                history=list(session.turns),
+                mode=mode or "auto",
+                k=parse_k(k),
+                since=parse_since(since),
+            )
+            for event in events:
+                if isinstance(event, Answer):
+                    answer = event
+                    break
+                text += str(event)
+                streamed = [*shown, _msg("assistant", render.streaming_html(text))]
+                yield streamed, session, skip, skip, skip, skip
+            if answer is None:
+                raise RuntimeError("the answer stream ended without an answer")
+        except Exception as exc:  # the surface turns every failure into a message
+            problem = render.error_html(self._problem(exc))
+            yield [*shown, _msg("assistant", problem)], session, skip, skip, skip, question
+            return
+
+        session.record(question, answer, self.lookup)
+        session.messages = [*shown, _msg("assistant", render.result_html(answer))]
+        yield (
+            session.messages,
+            session,
+            session.panel_html(),
+            self.bibtex(session.cited_ids),
+            mode_status(answer.mode, answer.abstained),
+            skip,
+        )
+
+    @staticmethod
+    def clear() -> tuple[Any, ...]:
+        session = ChatSession()
+        return [], session, session.panel_html(), "", mode_status(None), ""
+
+    # -- summaries ---------------------------------------------------------------------
+
+    def summarize(self, topic: str, k: float) -> tuple[Any, ...]:
+        """(summary html, sources panel, bibtex) for a topic."""
+        topic = (topic or "").strip()
+        if not topic:
+            gr.Warning("Type a topic first.")
+            return gr.skip(), gr.skip(), gr.skip()
+        try:
+            summary = self.services.assistant.summarize(topic, k=parse_k(k))
+        except Exception as exc:
+            return render.error_html(self._problem(exc)), gr.skip(), gr.skip()
+        entries = cited_entries(summary, self.lookup)
+        nearest = summary.sources if summary.abstained else None
+        panel = render.sources_panel_html(
+            entries, nearest, prefix="sum", latest_heading="Cited in the summary"
+        )
+        return (
+            render.result_html(summary, prefix="sum"),
+            panel,
+            self.bibtex([e.result.id for e in sorted(entries, key=lambda e: e.n)]),
+        )
+
+    # -- browse ------------------------------------------------------------------------
+
+    def search(self, query: str, k: float, since: str) -> tuple[Any, ...]:
+        """(results html, paper picker, paper html, bibtex) for a search."""
+        query = (query or "").strip()
+        if not query:
+            gr.Warning("Type some words to search for.")
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        try:
+            hits = self.services.searcher.search(query, parse_k(k) or 10, since=parse_since(since))
+        except Exception as exc:
+            return render.error_html(self._problem(exc)), gr.skip(), gr.skip(), gr.skip()
+        results = [SearchResult.from_hit(h) for h in hits]
+        choices = [(_choice_label(r.title, r.published), r.id) for r in results]
+        first = results[0].id if results else None
+        paper, bib = self.open_paper(first) if first else ("", "")
+        picker = gr.Dropdown(choices=choices or None, value=first)
+        return render.search_results_html(query, results), picker, paper, bib
+
+    def open_paper(self, paper_id: str | None) -> tuple[str, str]:
+        """(paper html, bibtex) for one paper of the corpus."""
+        paper = self.services.searcher.papers.get(paper_id or "")
+        if paper is None:
+            return render.error_html(f"no paper with id {paper_id!r} in the corpus"), ""
+        return render.paper_html(paper), self.bibtex([paper.id])
+
+    def open_result(self, event: gr.SelectData) -> tuple[Any, str, str]:
+        """A clicked search result: (paper picker, paper html, bibtex)."""
+        paper, bib = self.open_paper(event.value)
+        return gr.Dropdown(value=event.value), paper, bib
+
+    def all_papers(self) -> list[tuple[str, str]]:
+        papers = sorted(self.services.searcher.papers.values(), key=lambda p: p.display_title)
+        return [(_choice_label(p.display_title, p.published), p.id) for p in papers]
+
+
+def _msg(role: str, content: str) -> dict[str, str]:
+    return {"role": role, "content": content}
+
+
+def _choice_label(title: str | None, published: str | None) -> str:
+    title = title or "Untitled paper"
+    title = title if len(title) <= 90 else title[:89] + "…"
+    return f"{title} ({published[:4]})" if published else title
+
+
+def mode_status(mode: str | None, abstained: bool = False) -> str:
+    """The line under the controls that says which mode answered last."""
+    if mode is None:
+        return "Answered by: *no answer yet*"
+    label, meaning = render.MODE_LABELS.get(mode, (mode, ""))
+    outcome = " (abstained: nothing in the corpus answers it)" if abstained else ""
+    return f"Answered by: **{label}** — {meaning}{outcome}"
