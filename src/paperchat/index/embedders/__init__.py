@@ -1,6 +1,7 @@
 """Embedders by name, from one registry with lazy imports.
 
-Names: `minilm` (default, local, offline), `openai:<model>`, `hash[:<dim>]` (tests).
+Names: `minilm` (default, local, offline), `minilm-onnx[:int8|fp32]` (the same model on
+ONNX Runtime: faster, no torch at query time), `openai:<model>`, `hash[:<dim>]` (tests).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from paperchat.index.embedders.base import Embedder
 if TYPE_CHECKING:
     from paperchat.settings import Settings
 
-NAMES = ("minilm", "openai:<model>", "hash[:<dim>]")
+NAMES = ("minilm", "minilm-onnx[:int8|fp32]", "openai:<model>", "hash[:<dim>]")
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -22,6 +23,10 @@ def build_embedder(settings: Settings) -> Embedder:
         from paperchat.index.embedders.minilm import MiniLMEmbedder
 
         return MiniLMEmbedder(batch_size=settings.embed_batch_size)
+    if kind == "minilm-onnx":
+        from paperchat.index.embedders.onnx_minilm import OnnxMiniLMEmbedder
+
+        return OnnxMiniLMEmbedder(settings.data_dir / "models", arg or "int8")
     if kind == "openai":
         from paperchat.index.embedders.openai import OpenAIEmbedder
 
