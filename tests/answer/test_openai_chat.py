@@ -17,7 +17,7 @@ def test_complete(openai_server, make_chat_model):
     assert make_chat_model().complete(MESSAGES) == "Hello there [1]."
     request = openai_server.completion_requests()[0]
     assert request.body["model"] == "scripted-model" and request.messages == MESSAGES
-    assert request.headers["Authorization"] == "Bearer test-key"
+    assert request.headers["authorization"] == "Bearer test-key"
     assert not request.stream
 
 

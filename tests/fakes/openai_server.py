@@ -101,11 +101,16 @@ class Reply:
         return [w + (" " if i < len(words) - 1 else "") for i, w in enumerate(words)]
 
 
+def _lower(headers) -> dict[str, str]:
+    """Header names lowercased: HTTP/2-minded clients (openai>=3) send them that way."""
+    return {name.lower(): value for name, value in headers.items()}
+
+
 @dataclass
 class Request:
     method: str
     path: str
-    headers: dict[str, str]
+    headers: dict[str, str]  # names lowercased
     body: Any
     at: float
 
@@ -221,7 +226,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_GET(self) -> None:
-        self.owner._record(Request("GET", self.path, dict(self.headers), None, time.monotonic()))
+        self.owner._record(Request("GET", self.path, _lower(self.headers), None, time.monotonic()))
         if self.path.rstrip("/").endswith("/models"):
             data = [
                 {"id": m, "object": "model", "created": 0, "owned_by": "scripted"}
@@ -235,7 +240,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self._read_body()
-        self.owner._record(Request("POST", self.path, dict(self.headers), body, time.monotonic()))
+        self.owner._record(Request("POST", self.path, _lower(self.headers), body, time.monotonic()))
         path = self.path.rstrip("/")
         if path.endswith("/embeddings"):
             self._embeddings(body)
