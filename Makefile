@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
-.PHONY: run test install ingest serve lint format clean
+.PHONY: run test install ingest serve lint format clean bench bench-quick
 
 run: ingest serve
 
@@ -23,6 +23,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# `make bench` (full, < 30 min) or `make bench QUICK=1` / `make bench-quick` (< 5 min):
+# writes docs/benchmarks.md and docs/benchmarks.json (bench/run.py).
+BENCH_STAMP := $(VENV)/.installed-bench
+
+bench: install $(BENCH_STAMP)
+	$(BIN)/python -m bench.run $(if $(QUICK),--quick)
+
+bench-quick:
+	$(MAKE) bench QUICK=1
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
 
 ingest: install
 	$(BIN)/paperchat ingest

@@ -1,0 +1,142 @@
+"""Ingest and encoders on the bundled corpus: end-to-end ingest against the raw encoder on
+the same chunk texts, paperchat's encoder against plain sentence-transformers fp32, the
+retrieval quality of an index built with each, and re-ingest of an unchanged corpus."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+
+from bench.common import BIN, env_for, eval_questions, run_timed, settings_for
+
+
+def corpus_papers():
+    from paperchat.corpus.loader import load_corpus
+    from paperchat.settings import bundled_corpus_dir
+
+    return load_corpus([bundled_corpus_dir()]).papers
+
+
+def chunk_texts(settings, embedder, papers) -> list[str]:
+    """Exactly the chunk texts ingest embeds (same chunker, built the same way)."""
+    from paperchat.build import build_chunker
+
+    chunker = build_chunker(settings, embedder)
+    return [c.text for p in papers for c in chunker.split(p)]
+
+
+class PlainSentenceTransformer:
+    """The baseline encoder: sentence-transformers fp32 all-MiniLM-L6-v2, `encode` as is."""
+
+    name = "sentence-transformers fp32"
+
+    def __init__(self, batch_size: int = 64):
+        from paperchat.index.embedders.minilm import MiniLMEmbedder
+
+        self._inner = MiniLMEmbedder(batch_size=batch_size)  # loads by path, hub offline
+
+    def embed_documents(self, texts: list[str]):
+        return self._inner._model.encode(
+            texts, batch_size=self._inner.batch_size, normalize_embeddings=True
+        )
+
+
+def ingest_vs_encoder(data_dir: Path, runs: int) -> dict:
+    """Median over interleaved runs of a full (rebuild) ingest with a loaded embedder and
+    the raw encode of the same chunk texts; then re-ingest in process and as a CLI."""
+    from paperchat.build import run_ingest
+    from paperchat.index.embedders import build_embedder
+
+    settings = settings_for(data_dir)
+    embedder = build_embedder(settings)
+    texts = chunk_texts(settings, embedder, corpus_papers())
+    embedder.embed_documents(texts[:32])  # load the model (and export ONNX) outside timing
+    ingest_s, encode_s = [], []
+    for i in range(runs):
+        report = run_ingest(settings, rebuild=i > 0, embedder=embedder)
+        ingest_s.append(report.seconds)
+        start = time.perf_counter()
+        embedder.embed_documents(texts)
+        encode_s.append(time.perf_counter() - start)
+    again = run_ingest(settings, embedder=embedder)
+    cli = [run_timed([str(BIN / "paperchat"), "ingest"], env_for(data_dir)) for _ in range(runs)]
+    return {
+        "embedder": embedder.name,
+        "papers": report.papers,
+        "chunks": len(texts),
+        "ingest_s": statistics.median(ingest_s),
+        "encode_s": statistics.median(encode_s),
+        "ingest_runs_s": ingest_s,
+        "encode_runs_s": encode_s,
+        "overhead_ratio": statistics.median(ingest_s) / statistics.median(encode_s),
+        "reingest_in_process_s": again.seconds,
+        "reingest_embedded": again.embedded,
+        "reingest_cli_s": statistics.median(cli),
+        "reingest_cli_runs_s": cli,
+    }
+
+
+def encoder_speed(data_dir: Path, runs: int, limit: int | None = None) -> dict:
+    """chunks/s of paperchat's embedder and of plain ST fp32 on the same texts,
+    interleaved runs, median (a busy machine slows both alike)."""
+    from bench.encoder import throughput
+    from paperchat.index.embedders import build_embedder
+
+    settings = settings_for(data_dir)
+    ours = build_embedder(settings)
+    plain = PlainSentenceTransformer()
+    texts = chunk_texts(settings, ours, corpus_papers())[:limit]
+    speed, _ = throughput(
+        {"paperchat": ours.embed_documents, "st-fp32": plain.embed_documents}, texts, runs
+    )
+    return {
+        "embedder": ours.name,
+        "chunks": len(texts),
+        "paperchat_chunks_per_s": speed["paperchat"]["chunks_per_s"],
+        "st_fp32_chunks_per_s": speed["st-fp32"]["chunks_per_s"],
+        "speedup": speed["paperchat"]["chunks_per_s"] / speed["st-fp32"]["chunks_per_s"],
+        "runs": {name: s["runs_chunks_per_s"] for name, s in speed.items()},
+    }
+
+
+def retrieval_quality(settings, embedder=None) -> dict:
+    """hit@1/5, MRR@10 (hybrid and dense) of paperchat's eval harness on an index."""
+    from paperchat.build import build_searcher
+    from paperchat.evals.retrieval import evaluate_retrieval
+
+    searcher = build_searcher(settings, embedder)
+    result = evaluate_retrieval(searcher, eval_questions(), methods=("hybrid", "dense"))
+    keep = ("hit@1", "hit@5", "mrr@10", "count")
+    return {
+        "embedder": searcher.embedder.name,
+        **{m: {k: result["overall"][m][k] for k in keep} for m in result["methods"]},
+    }
+
+
+def quality_both_encoders(data_dir: Path, fp32_dir: Path) -> dict:
+    """Eval-set retrieval with paperchat's index (already ingested in data_dir) and with
+    an index built by the fp32 sentence-transformers model (`minilm`)."""
+    from paperchat.build import run_ingest
+
+    ours = retrieval_quality(settings_for(data_dir))
+    fp32_settings = settings_for(fp32_dir, embed_model="minilm")
+    if ours["embedder"].startswith("minilm:"):
+        fp32 = dict(ours, note="paperchat's embedder is the fp32 model itself")
+    else:
+        run_ingest(fp32_settings)
+        fp32 = retrieval_quality(fp32_settings)
+    delta = {
+        m: {k: ours[m][k] - fp32[m][k] for k in ("hit@1", "hit@5", "mrr@10")}
+        for m in ("hybrid", "dense")
+    }
+    where, metric = max(
+        ((m, k) for m in delta for k in delta[m]), key=lambda mk: abs(delta[mk[0]][mk[1]])
+    )
+    return {
+        "paperchat": ours,
+        "st_fp32": fp32,
+        "delta": delta,
+        "max_abs_delta": abs(delta[where][metric]),
+        "largest_delta": {"method": where, "metric": metric, "delta": delta[where][metric]},
+    }

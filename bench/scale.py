@@ -1,0 +1,161 @@
+"""Scale: N synthetic papers in a real paperchat index, searched through HybridSearcher.
+
+Synthetic papers are built from the bundled corpus: each title is a real title with a
+number, each abstract 3-6 real sentences drawn at random from all abstracts. Their
+vectors are NOT embeddings of that text: each is a real chunk vector of the bundled
+index plus Gaussian noise (sigma 0.01 per dimension, about 0.98 cosine to its source),
+re-normalised, so 100k papers need no 100k encodes. Papers and vectors go into Chroma
+through paperchat's ChromaStore with ingest's chunk metadata; the BM25 snapshot is
+paperchat's own (build_snapshot / save_snapshot), and search runs through build_searcher.
+
+Each phase runs in its own process (`python -m bench.scale build|search ...`, JSON on
+stdout) so its memory is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+from bench.common import latency_ms, proc_memory_mb, query_set, run_checked, settings_for
+
+BATCH = 5000
+NOISE = 0.01
+
+
+def _source(source_dir: Path):
+    """(embedder name, real chunk vectors, papers) of an ingested bundled index."""
+    from paperchat.build import build_store
+
+    store = build_store(settings_for(source_dir))
+    got = store.collection.get(include=["embeddings"])
+    return store.info()["embedder"], np.asarray(got["embeddings"], dtype=np.float32), store.papers()
+
+
+def synthetic(papers, vectors: np.ndarray, n: int, seed: int = 7):
+    """Yield (paper, chunk text, vector) for n synthetic papers."""
+    from paperchat.corpus.paper import Paper
+
+    rng = random.Random(seed)
+    noise = np.random.default_rng(seed)
+    sentences = [s for p in papers for s in re.split(r"(?<=[.!?])\s+", p.abstract) if len(s) > 30]
+    titles = [p.title or "Untitled" for p in papers]
+    for i in range(n):
+        abstract = " ".join(rng.sample(sentences, rng.randint(3, 6)))
+        paper = Paper(
+            id=f"syn:{i:06d}",
+            title=f"{rng.choice(titles)} ({i})",
+            abstract=abstract,
+            published=str(rng.randint(2015, 2025)),
+        )
+        vector = vectors[rng.randrange(len(vectors))] + noise.normal(0, NOISE, vectors.shape[1])
+        yield paper, f"{paper.title}\n{abstract}", vector / np.linalg.norm(vector)
+
+
+def build(source_dir: Path, target_dir: Path, n: int) -> dict:
+    from paperchat.build import build_store, cache_root
+    from paperchat.index.chunking import Chunk, chunk_id
+    from paperchat.index.ingest import chunk_metadata
+    from paperchat.index.keyword import KeywordIndex
+    from paperchat.index.snapshot import build_snapshot, save_snapshot, snapshot_dir
+
+    embedder_name, vectors, papers = _source(source_dir)
+    settings = settings_for(target_dir)
+    store = build_store(settings, must_exist=False)
+    store.open(embedder_name, vectors.shape[1], create=True)
+    insert_s, rows, texts = 0.0, [], []
+
+    def flush():
+        nonlocal insert_s, rows
+        start = time.perf_counter()
+        store.upsert(*zip(*rows, strict=True))
+        insert_s += time.perf_counter() - start
+        rows = []
+
+    for paper, text, vector in synthetic(papers, vectors, n):
+        chunk = Chunk(id=chunk_id(paper.id, 0), paper_id=paper.id, index=0, text=text)
+        rows.append((chunk.id, vector.tolist(), text, chunk_metadata(chunk, paper)))
+        texts.append((chunk.id, paper.id, text))
+        if len(rows) == BATCH:
+            flush()
+    if rows:
+        flush()
+    start = time.perf_counter()
+    KeywordIndex.build(texts, settings.candidates)
+    bm25_s = time.perf_counter() - start
+    del texts
+    version = uuid.uuid4().hex
+    store.set_info(version=version, sources="[]")
+    start = time.perf_counter()
+    snapshot = build_snapshot(store, version, settings.candidates)
+    save_snapshot(snapshot, snapshot_dir(cache_root(settings), store, version))
+    snapshot_s = time.perf_counter() - start
+    return {
+        "papers": n,
+        "insert_s": insert_s,
+        "insert_per_s": n / insert_s,
+        "bm25_build_s": bm25_s,
+        "snapshot_build_s": snapshot_s,
+        "build_process": proc_memory_mb(os.getpid()),
+    }
+
+
+def search(target_dir: Path, queries: int) -> dict:
+    from paperchat.build import build_searcher
+
+    start = time.perf_counter()
+    searcher = build_searcher(settings_for(target_dir))
+    open_s = time.perf_counter() - start
+    qs = query_set(queries)
+    return {
+        "open_s": open_s,
+        "search": latency_ms(lambda q: searcher.search(q, 5), qs),
+        "embed": latency_ms(searcher.embedder.embed_query, qs),
+        "search_process": proc_memory_mb(os.getpid()),
+    }
+
+
+def run(source_dir: Path, target_dir: Path, n: int, queries: int) -> dict:
+    """Both phases, each in a fresh interpreter."""
+
+    def phase(*args: str) -> dict:
+        out = run_checked(
+            [sys.executable, "-m", "bench.scale", *args],
+            os.environ | {"HF_HUB_OFFLINE": "1"},
+            cwd=Path(__file__).resolve().parents[1],
+        )
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    built = phase("build", str(source_dir), str(target_dir), "--n", str(n))
+    searched = phase("search", str(target_dir), "--queries", str(queries))
+    return built | searched | {"vectors": f"perturbed copies of real chunk vectors (sigma {NOISE})"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="phase", required=True)
+    b = sub.add_parser("build")
+    b.add_argument("source", type=Path)
+    b.add_argument("target", type=Path)
+    b.add_argument("--n", type=int, default=100_000)
+    s = sub.add_parser("search")
+    s.add_argument("target", type=Path)
+    s.add_argument("--queries", type=int, default=200)
+    args = parser.parse_args()
+    if args.phase == "build":
+        print(json.dumps(build(args.source, args.target, args.n)))
+    else:
+        print(json.dumps(search(args.target, args.queries)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""The benchmark's pure pieces: the report writer and the quick runner's helpers, on tiny
+inputs (no model, no measuring)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from bench.common import latency_ms, percentile, proc_memory_mb
+from bench.report import Row, render, rows, write
+from bench.scale import synthetic
+from paperchat.corpus.paper import Paper
+
+RESULTS = {
+    "quick": True,
+    "machine": {"cores": 2, "cpu": "Test CPU", "ram_gb": 4.0, "versions": {"torch": "2.13"}},
+    "loadavg": {"start": 0.5, "end": 1.5},
+    "ingest": {
+        "embedder": "minilm-onnx-int8",
+        "chunks": 846,
+        "ingest_s": 12.0,
+        "encode_s": 10.0,
+        "overhead_ratio": 1.2,
+        "reingest_cli_s": 1.5,
+        "reingest_in_process_s": 0.4,
+        "reingest_embedded": 0,
+    },
+    "latency": {
+        "in_process": {
+            "query_embedding": {"p50_ms": 5.0},
+            "search": {"n": 200, "p50_ms": 20.0, "p95_ms": 40.0},
+            "answer_extractive": {"n": 200, "p50_ms": 100.0, "p95_ms": 350.0},
+        }
+    },
+    "baseline": {
+        "ingest_s": 30.0,
+        "search": {"p50_ms": 15.0, "p95_ms": 25.0},
+        "quality": {"hit@1": 0.8, "hit@5": 0.9, "mrr@10": 0.85, "count": 104},
+    },
+}
+
+
+def test_rows_judge_targets_and_say_by_how_much_a_miss_misses():
+    by_name = {row.name: row for row in rows(RESULTS)}
+    ingest = by_name["ingest (bundled corpus) / raw encode of the same chunks"]
+    assert ingest.met is False and "missed by 0.05" in ingest.miss and "(4%)" in ingest.miss
+    assert by_name["search p50, in process"].met is True
+    assert by_name["extractive answer p95, in process"].met is False
+    assert Row("speed", 2.5, "×", 2.0, ">=").met is True
+    assert Row("no target", 3.0, "s").met is None
+
+
+def test_render_writes_a_table_and_the_machine(tmp_path):
+    md, js = tmp_path / "b.md", tmp_path / "b.json"
+    write(RESULTS, md, js)
+    text = md.read_text()
+    assert "| measure | target | reached | met | baseline | notes |" in text
+    assert "| search p50, in process | ≤ 25.0 ms | 20.0 ms | met |" in text
+    assert "**missed**" in text and "Test CPU" in text and "QUICK=1" in text
+    assert "| llama-index VectorStoreIndex | 30.0 | 15.0 | 25.0 | 0.8 | 0.9 | 0.85 |" in text
+    saved = json.loads(js.read_text())
+    assert saved["ingest"]["overhead_ratio"] == 1.2 and saved["rows"][0]["met"] is False
+    assert render({}).startswith("# paperchat benchmarks")
+
+
+def test_latency_and_percentiles():
+    assert percentile([1, 2, 3, 4], 50) == 2.5
+    calls = []
+    result = latency_ms(calls.append, ["a", "b", "c"], warmup=None)
+    assert result["n"] == 3 and result["first_pass"]["n"] == 3 and len(calls) == 6
+    assert latency_ms(calls.append, ["a", "b"], warmup=1)["n"] == 2
+    import os
+
+    memory = proc_memory_mb(os.getpid())
+    assert memory["rss_mb"] > 0 and memory["peak_rss_mb"] >= memory["rss_mb"]
+
+
+def test_synthetic_papers_reuse_corpus_sentences_and_perturb_real_vectors():
+    papers = [
+        Paper(
+            id=f"p{i}",
+            title=f"Title {i}",
+            abstract=f"Sentence one of paper {i} is long. "
+            f"Sentence two of paper {i} is long too. Sentence three of paper {i} is here. "
+            f"Sentence four of paper {i} ends it.",
+        )
+        for i in range(3)
+    ]
+    vectors = np.eye(3, 8, dtype=np.float32)
+    made = list(synthetic(papers, vectors, 20))
+    assert len({p.id for p, _, _ in made}) == 20
+    corpus_text = " ".join(p.abstract for p in papers)
+    for paper, text, vector in made:
+        assert all(s in corpus_text for s in paper.abstract.split(". ")[0:1])
+        assert text.startswith(paper.title)
+        assert abs(np.linalg.norm(vector) - 1) < 1e-5
+        assert max(vector @ vectors.T) > 0.9  # close to one real vector
