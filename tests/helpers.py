@@ -92,3 +92,24 @@ class ServerThread:
     def __exit__(self, *exc) -> None:
         self.server.should_exit = True
         self.thread.join(10)
+
+
+def arxiv_record(n: int, topic: str, **fields) -> dict:
+    """One arXiv-snapshot JSONL record (id 2401.nnnnn) whose title and abstract are about
+    `topic`, so a test can tell its papers apart by query."""
+    return {
+        "id": f"2401.{n:05d}",
+        "title": f"Paper {n} on {topic}",
+        "abstract": f"We study {topic}, variant number {n}. Our analysis of {topic} holds up "
+        f"on every benchmark we tried for {topic}.",
+        "authors": "Ada Lovelace and Alan Turing",
+        "categories": "cs.LG",
+        "update_date": "2024-01-15",
+    } | fields
+
+
+def write_jsonl(path: Path, records) -> Path:
+    import json
+
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path

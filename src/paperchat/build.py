@@ -7,11 +7,12 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from paperchat.errors import IndexMissingError
+from paperchat.index.chunk_cache import CachedChunker
 from paperchat.index.chunking import Chunker
 from paperchat.index.embedders import Embedder, build_embedder
 from paperchat.index.ingest import IngestReport, ingest
 from paperchat.index.lock import writer_lock
-from paperchat.index.snapshot import load_snapshot
+from paperchat.index.snapshot import IndexSnapshot, load_snapshot
 from paperchat.index.store import ChromaStore
 from paperchat.retrieve.searcher import HybridSearcher
 from paperchat.settings import Settings, bundled_corpus_dir
@@ -23,8 +24,22 @@ def _chroma_settings():
     return ChromaSettings(anonymized_telemetry=False)
 
 
-def build_store(settings: Settings, *, must_exist: bool = True) -> ChromaStore:
-    """A Chroma store: the server at PAPERCHAT_CHROMA_URL, else embedded under the data dir."""
+def _forget_shared_system(path: Path) -> None:
+    """Chroma shares one System per path within a process, and with it the vectors it
+    loaded: a client made on it never sees what another process (an ingest) wrote since.
+    Dropping it from the cache makes the next client load the store afresh; clients
+    already made keep the old System and go on working."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    with SharedSystemClient._refcount_lock:
+        SharedSystemClient._identifier_to_system.pop(str(path), None)
+
+
+def build_store(settings: Settings, *, must_exist: bool = True, fresh: bool = False) -> ChromaStore:
+    """A Chroma store: the server at PAPERCHAT_CHROMA_URL, else embedded under the data dir.
+
+    `fresh`: an embedded store reads the files again instead of what this process has
+    loaded already (a server is always current)."""
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
 
@@ -47,6 +62,8 @@ def build_store(settings: Settings, *, must_exist: bool = True) -> ChromaStore:
             raise IndexMissingError(f"no index at {path}: run `paperchat ingest` first")
         import chromadb
 
+        if fresh:
+            _forget_shared_system(path)
         return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
 
     return ChromaStore(open_embedded, settings.collection, str(path))
@@ -66,12 +83,23 @@ def cache_root(settings: Settings) -> Path:
 
 
 def build_searcher(settings: Settings, embedder: Embedder | None = None) -> HybridSearcher:
+    """A searcher that follows the index: after an ingest elsewhere it moves to the new
+    version (see HybridSearcher.refresh)."""
     embedder = embedder or build_embedder(settings)
-    store = build_store(settings)
-    store.open(embedder.name, embedder.dim, create=False)
-    snapshot = load_snapshot(store, cache_root(settings), settings.candidates)
+
+    def open_view(fresh: bool = True) -> tuple[ChromaStore, IndexSnapshot]:
+        store = build_store(settings, fresh=fresh)
+        store.open(embedder.name, embedder.dim, create=False)
+        return store, load_snapshot(store, cache_root(settings), settings.candidates)
+
+    store, snapshot = open_view(fresh=False)
     return HybridSearcher(
-        embedder, store, snapshot, candidates=settings.candidates, rrf_k=settings.rrf_k
+        embedder,
+        store,
+        snapshot,
+        candidates=settings.candidates,
+        rrf_k=settings.rrf_k,
+        reopen=open_view,
     )
 
 
@@ -89,7 +117,9 @@ def run_ingest(
             paths,
             store=build_store(settings, must_exist=False),
             embedder=embedder,
-            chunker=build_chunker(settings, embedder),
+            chunker=CachedChunker(
+                build_chunker(settings, embedder), cache_root(settings) / "chunks", embedder.name
+            ),
             default_corpus=bundled_corpus_dir(),
             cache_root=cache_root(settings),
             rebuild=rebuild,
@@ -127,12 +157,17 @@ def build_assistant(
     chat_model=None,
 ):
     """The question-answering service over the index, with the LLM when one is configured."""
+    from paperchat.answer.evidence import EvidenceIndex
     from paperchat.answer.prompts import PromptLibrary
     from paperchat.answer.service import Assistant
+    from paperchat.answer.vector_cache import SentenceVectorCache
 
     searcher = searcher or build_searcher(settings)
+    embedder = searcher.embedder
+    disk = SentenceVectorCache(cache_root(settings) / "evidence", embedder.name, embedder.dim)
     return Assistant(
         searcher,
+        evidence=EvidenceIndex(embedder, disk=disk),
         chat_model=chat_model if chat_model is not None else build_chat_model(settings),
         prompts=PromptLibrary.load(settings.prompts_dir),
         k=settings.search_k,

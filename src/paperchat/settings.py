@@ -47,7 +47,10 @@ class Settings(BaseSettings):
     )
     collection: str = "paperchat"
 
-    embed_model: str = Field(default="minilm", description="minilm | openai:<model> | hash")
+    embed_model: str = Field(
+        default="minilm-onnx",
+        description="minilm-onnx[:int8|fp32] | minilm | openai:<model> | hash",
+    )
     embed_batch_size: int = Field(default=64, ge=1, le=2048)
 
     chunk_tokens: int = Field(default=220, ge=32, description="Chunk budget in cl100k tokens.")

@@ -1,7 +1,12 @@
-"""Ingest against a real embedded Chroma store, with the deterministic hash embedder."""
+"""Ingest against a real Chroma store, with the deterministic hash embedder.
+
+The incremental behaviours run twice: against the embedded store and against a real
+`chroma run` server (`store_settings`), each test in its own collection there.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 
@@ -29,6 +34,20 @@ def _record(n: int, abstract: str | None = None) -> dict:
     }
 
 
+@pytest.fixture(params=["embedded", "chroma-server"])
+def store_settings(request, make_settings):
+    """make_settings for the embedded store, or for the session's Chroma server."""
+    if request.param == "embedded":
+        return make_settings
+    server = request.getfixturevalue("chroma_server")
+    name = "t" + hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:16]
+
+    def make(**overrides):
+        return make_settings(**({"chroma_url": server.url, "collection": name} | overrides))
+
+    return make
+
+
 def test_bundled_corpus_ingests_to_466_papers_and_reingest_embeds_nothing(make_settings):
     settings = make_settings()
     first = run_ingest(settings)
@@ -45,8 +64,8 @@ def test_bundled_corpus_ingests_to_466_papers_and_reingest_embeds_nothing(make_s
     assert index_stats(settings)["chunks"] == first.chunks
 
 
-def test_changed_abstract_is_reembedded_and_old_version_removed(make_settings, tmp_path):
-    settings = make_settings()
+def test_changed_abstract_is_reembedded_and_old_version_removed(store_settings, tmp_path):
+    settings = store_settings()
     src = _jsonl(tmp_path / "a.jsonl", [_record(1), _record(2)])
     run_ingest(settings, [src])
     _jsonl(
@@ -59,8 +78,8 @@ def test_changed_abstract_is_reembedded_and_old_version_removed(make_settings, t
     assert index_stats(settings)["papers"] == 2
 
 
-def test_hash_id_paper_changed_abstract_replaces_old_chunks(make_settings, tmp_path):
-    settings = make_settings()
+def test_hash_id_paper_changed_abstract_replaces_old_chunks(store_settings, tmp_path):
+    settings = store_settings()
     src = tmp_path / "papers.bib"
     entry = "@article{{k1, title={{Sparse Routing}}, abstract={{{}}}, year={{2023}}}}\n"
     src.write_text(entry.format("We route tokens to experts sparsely."), encoding="utf-8")
@@ -71,13 +90,17 @@ def test_hash_id_paper_changed_abstract_replaces_old_chunks(make_settings, tmp_p
     assert index_stats(settings)["papers"] == 1
 
 
-def test_new_file_adds_only_its_papers(make_settings, tmp_path):
-    settings = make_settings()
+def test_new_file_adds_only_its_papers(store_settings, tmp_path):
+    settings = store_settings()
     run_ingest(settings, [_jsonl(tmp_path / "a.jsonl", [_record(1), _record(2)])])
     report = run_ingest(settings, [_jsonl(tmp_path / "b.jsonl", [_record(3)])])
     assert report.embedded == 1 and report.deleted == 0
     assert report.papers == 3
     assert index_stats(settings)["papers"] == 3
+    again = run_ingest(settings)  # both remembered files, nothing new
+    assert (again.embedded, again.updated, again.deleted) == (0, 0, 0)
+    hits = build_searcher(settings).search("routing in sparse experts", k=5)
+    assert {h.paper.id for h in hits} == {f"arxiv:2401.0000{n}" for n in (1, 2, 3)}
 
 
 def test_bad_records_are_skipped_and_reported_with_file_and_line(make_settings, tmp_path):
@@ -92,8 +115,8 @@ def test_bad_records_are_skipped_and_reported_with_file_and_line(make_settings, 
     assert "mixed.jsonl:2" in str(report.problems[0])
 
 
-def test_unreadable_file_keeps_its_papers_already_indexed(make_settings, tmp_path):
-    settings = make_settings()
+def test_unreadable_file_keeps_its_papers_already_indexed(store_settings, tmp_path):
+    settings = store_settings()
     src = _jsonl(tmp_path / "a.jsonl", [_record(1), _record(2)])
     run_ingest(settings, [src])
     src.write_bytes(b"\x00\x01\x02binary garbage\xff\xfe")
@@ -102,10 +125,10 @@ def test_unreadable_file_keeps_its_papers_already_indexed(make_settings, tmp_pat
     assert index_stats(settings)["papers"] == 2
 
 
-def test_embedder_mismatch_says_to_rebuild(make_settings, tmp_path):
+def test_embedder_mismatch_says_to_rebuild(store_settings, tmp_path):
     src = _jsonl(tmp_path / "a.jsonl", [_record(1)])
-    run_ingest(make_settings(embed_model="hash:256"), [src])
-    other = make_settings(embed_model="hash:64")
+    run_ingest(store_settings(embed_model="hash:256"), [src])
+    other = store_settings(embed_model="hash:64")
     with pytest.raises(IndexMissingError, match="ingest --rebuild"):
         build_searcher(other)
     with pytest.raises(IndexMissingError, match="ingest --rebuild"):
@@ -126,8 +149,8 @@ def test_second_writer_is_refused(make_settings):
         run_ingest(settings)
 
 
-def test_snapshot_cache_is_rebuilt_when_missing(make_settings, tmp_path):
-    settings = make_settings()
+def test_snapshot_cache_is_rebuilt_when_missing(store_settings, tmp_path):
+    settings = store_settings()
     run_ingest(settings, [_jsonl(tmp_path / "a.jsonl", [_record(1), _record(2)])])
     shutil.rmtree(settings.data_dir / "cache")
     hits = build_searcher(settings).search("sparse experts routing", k=2)
@@ -135,9 +158,9 @@ def test_snapshot_cache_is_rebuilt_when_missing(make_settings, tmp_path):
     assert (settings.data_dir / "cache").exists()
 
 
-def test_dirty_store_is_finished_by_the_next_run(make_settings, tmp_path):
+def test_dirty_store_is_finished_by_the_next_run(store_settings, tmp_path):
     """A run killed after stamping `dirty` leaves a store the next run completes."""
-    settings = make_settings()
+    settings = store_settings()
     run_ingest(settings, [_jsonl(tmp_path / "a.jsonl", [_record(1)])])
     store = build_store(settings)
     store.set_info(version="dirty")

@@ -2,7 +2,8 @@
 
 Every answerer and checker asks the same thing — which sentence of this abstract is
 closest to that text? — so the sentences of each paper are split and embedded once, with
-the index's own embedder, and cached by paper id.
+the index's own embedder, and cached by paper id (in memory, and on disk when given a
+SentenceVectorCache, so later processes skip the embedding too).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 
 from paperchat.answer.lexical import content_stems
 from paperchat.answer.sentences import split_sentences
+from paperchat.answer.vector_cache import SentenceVectorCache, sentences_key
 from paperchat.corpus.paper import Paper
 from paperchat.index.embedders import Embedder
 
@@ -55,9 +57,16 @@ class Match:
 class EvidenceIndex:
     """Sentence embeddings per paper, computed on first use and kept (LRU) by paper id."""
 
-    def __init__(self, embedder: Embedder, *, max_papers: int = 4096):
+    def __init__(
+        self,
+        embedder: Embedder,
+        *,
+        max_papers: int = 4096,
+        disk: SentenceVectorCache | None = None,
+    ):
         self.embedder = embedder
         self.max_papers = max_papers
+        self.disk = disk
         self._cache: OrderedDict[str, PaperEvidence] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -97,20 +106,45 @@ class EvidenceIndex:
             elif paper.id not in {p.id for p, _ in missing}:
                 missing.append((paper, split_sentences(paper.abstract)))
         if missing:
-            vectors = self.embed([s for _, sentences in missing for s in sentences])
-            start = 0
-            for paper, sentences in missing:
+            for paper, sentences, vectors in zip(
+                (p for p, _ in missing),
+                (s for _, s in missing),
+                self._vectors([s for _, s in missing]),
+                strict=True,
+            ):
                 evidence = PaperEvidence(
                     paper=paper,
                     sentences=sentences,
-                    vectors=vectors[start : start + len(sentences)],
+                    vectors=vectors,
                     stems=[content_stems(s) for s in sentences],
                     title_stems=content_stems(paper.title or ""),
                 )
-                start += len(sentences)
                 self._store(evidence)
                 found[paper.id] = evidence
         return [found[paper.id] for paper in papers]
+
+    def _vectors(self, groups: list[list[str]]) -> list[np.ndarray]:
+        """Unit vectors for each group of sentences: from the disk cache when there, the
+        rest embedded in one batch (and written back)."""
+        if self.disk is None:
+            keys: list[str | None] = [None] * len(groups)
+            stored: dict[str, np.ndarray] = {}
+        else:
+            keys = [sentences_key(self.embedder.name, g) for g in groups]
+            stored = self.disk.get_many(keys)
+        todo = [i for i, key in enumerate(keys) if key not in stored]
+        vectors = self.embed([s for i in todo for s in groups[i]])
+        out = [stored.get(key) if key else None for key in keys]
+        fresh: dict[str, np.ndarray] = {}
+        start = 0
+        for i in todo:
+            out[i] = vectors[start : start + len(groups[i])]
+            start += len(groups[i])
+            if keys[i] is not None:
+                fresh[keys[i]] = out[i]
+        if self.disk is not None and fresh:
+            self.disk.put_many(fresh)
+        return out
 
     def get(self, paper: Paper) -> PaperEvidence:
         return self.get_many([paper])[0]

@@ -33,6 +33,7 @@ from paperchat.answer.evidence import EvidenceIndex
 from paperchat.answer.lexical import content_stems, has_number, named_terms
 from paperchat.answer.models import Citation
 from paperchat.answer.relevance import Judgement, ScoredPaper
+from paperchat.answer.sentences import has_own_citation
 
 OVERLAP_WEIGHT = 0.3
 NUMBER_BONUS = 0.2
@@ -181,6 +182,8 @@ def score_sentences(
                 1 - RESIDUAL_WEIGHT
             ) * cosines + RESIDUAL_WEIGHT * paper_evidence.similarities(residual)
         for i, sentence in enumerate(paper_evidence.sentences):
+            if has_own_citation(sentence):
+                continue
             shared = judgement.weights.coverage(stems, paper_evidence.stems[i])
             score = float(cosines[i]) + OVERLAP_WEIGHT * shared - behind
             if quantity:

@@ -33,7 +33,8 @@ must now weigh UNKNOWN_SHARE = 0.2 of the question: between the paraphrase
 tuning set this misclassifies 1 of 72 ("retrieval-augmented generation", share 0.15).
 `python evals/answer_smoke.py --tune-abstention` prints the scores. The hash embedder
 (tests only) cannot separate the classes well; its values balance errors on the same
-set. Other embedders use the MiniLM values until someone measures them.
+set. `minilm-onnx` (int8) shares the MiniLM values: on the tuning set they misclassify
+the same 1 of 72. Other embedders use them too until someone measures them.
 """
 
 from __future__ import annotations

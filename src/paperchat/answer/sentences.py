@@ -26,6 +26,15 @@ _WEAK = frozenset({"etc"})
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+(?:[\"'“‘(\[\\`]?[A-Z0-9]|<))")
 _LAST_WORD = re.compile(r"(?:^|(?<=[\s(\[]))([A-Za-z][A-Za-z.]*)\.$")
 _MIN_CHARS = 2
+# Bracketed numbers an abstract carries itself ("as shown in [7]", "[3, 9]") refer to its
+# own bibliography; quoted in an answer they would read as paperchat's citations [n].
+_OWN_CITATION = re.compile(r"\[\s*\d+(?:\s*[-–,;]\s*\d+)*\s*\]")
+
+
+def has_own_citation(sentence: str) -> bool:
+    """Whether quoting this sentence would put a citation number into an answer that the
+    answer's source list does not back: such sentences are never quoted."""
+    return bool(_OWN_CITATION.search(sentence))
 
 
 def _ends_with_abbreviation(text: str, next_char: str) -> bool:

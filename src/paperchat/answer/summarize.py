@@ -32,6 +32,7 @@ from paperchat.answer.extractive import (
 from paperchat.answer.lexical import TermWeights, content_stems, has_number, stem, words, wordset
 from paperchat.answer.models import Citation
 from paperchat.answer.relevance import ScoredPaper
+from paperchat.answer.sentences import has_own_citation
 
 GROUP_SIMILARITY = 0.6
 GROUP_SPREAD = 0.5
@@ -75,17 +76,22 @@ def key_sentences(paper: ScoredPaper) -> list[int]:
         return []
     cosines = paper.sentence_scores
     penalty = [BOILERPLATE_PENALTY if _BOILERPLATE.search(s) else 0.0 for s in sentences]
+    quotable = [i for i, s in enumerate(sentences) if not has_own_citation(s)]
+    if not quotable:
+        return []
 
     def contribution_score(i: int) -> float:
         cue = bool(_CONTRIBUTION.search(sentences[i]))
         background = BACKGROUND_PENALTY if i == 0 and not cue else 0.0
         return 0.6 * cosines[i] + CONTRIBUTION_CUE * cue - penalty[i] - background
 
-    contribution = max(range(len(sentences)), key=contribution_score)
+    contribution = max(quotable, key=contribution_score)
     results = [
         i
-        for i, s in enumerate(sentences)
-        if i != contribution and not penalty[i] and (has_number(s) or _RESULT.search(s))
+        for i in quotable
+        if i != contribution
+        and not penalty[i]
+        and (has_number(sentences[i]) or _RESULT.search(sentences[i]))
     ]
     if not results:
         return [contribution]

@@ -8,7 +8,10 @@ it). For each sentence:
    one sentence of the abstract (or the title), and its closest abstract sentence is
    near enough:
    cosine ≥ `verify_cosine` with ≥ `verify_overlap` of its content words (IDF-weighted)
-   found in the abstract, or cosine ≥ `verify_cosine_alone` on its own;
+   found in the abstract, or cosine ≥ `verify_cosine_alone` on its own; a URL in the
+   sentence must appear in the abstract or title as written (a model steered by an
+   abstract could otherwise put the question into an image link's URL, which a client
+   rendering Markdown would fetch);
 3. cited papers are tried first; if none supports the sentence, the other sources are
    tried and the citation is corrected to the one that does (an uncited sentence gets
    its citation the same way);
@@ -52,6 +55,7 @@ from paperchat.corpus.paper import Paper
 _LEADING_CITES = re.compile(r"^((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)\s*")
 _CITE_MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _BULLET = re.compile(r"^(\s*(?:[-*•]|\d+[.)])\s+)")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]\"'`]+", re.I)
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s+.*|\*\*[^*]+\*\*:?|__[^_]+__:?)\s*$")
 CONNECTIVE_MAX_STEMS = 4
 
@@ -91,6 +95,7 @@ def _sentences(paragraph: str) -> list[str]:
 
 
 def _supports(
+    claim_urls: list[str],
     claim_numbers: set[str],
     claim_stems: set[str],
     match: Match | None,
@@ -99,6 +104,9 @@ def _supports(
     weights: TermWeights,
 ) -> bool:
     if match is None:
+        return False
+    source_text = f"{evidence.paper.title or ''} {evidence.paper.abstract}"
+    if any(url not in source_text for url in claim_urls):
         return False
     if claim_numbers and not any(
         claim_numbers <= numbers(text) for text in (evidence.paper.title or "", *evidence.sentences)
@@ -154,7 +162,15 @@ def verify(
         for n in order:
             paper_evidence = by_number[n]
             match = evidence.best_match(paper_evidence, vector, claim_stems)
-            if _supports(claim_numbers, claim_stems, match, paper_evidence, thresholds, weights):
+            if _supports(
+                _URL.findall(verdict.text),
+                claim_numbers,
+                claim_stems,
+                match,
+                paper_evidence,
+                thresholds,
+                weights,
+            ):
                 verdict.supported_by, verdict.match = n, match
                 break
 

@@ -27,10 +27,12 @@ def create_api(services: Services, *, api_key: str | None = None) -> FastAPI:
 
     @app.get("/healthz", response_model=Health, tags=["health"])
     def healthz() -> Health:
-        return Health(
+        services.searcher.refresh()  # a finished ingest shows here too, not only in search
+        view = services.searcher.snapshot  # counts of the version searches use, not the
+        return Health(  # store's live count, which moves while an ingest writes
             status="ok",
-            papers=len(services.searcher.papers),
-            chunks=services.searcher.store.count(),
+            papers=len(view.papers),
+            chunks=len(view.keyword.chunk_ids()),
             llm=services.llm,
         )
 

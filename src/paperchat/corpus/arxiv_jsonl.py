@@ -45,6 +45,8 @@ def _records(text: str) -> Iterator[tuple[int, Any]]:
                 yield number, json.loads(line)
             except json.JSONDecodeError as exc:
                 yield number, exc
+            except RecursionError:  # `[[[[...` thousands deep: one bad record, not the file
+                yield number, json.JSONDecodeError("nested too deeply", line, 0)
 
 
 def _array_records(text: str) -> Iterator[tuple[int, Any]]:
@@ -57,6 +59,9 @@ def _array_records(text: str) -> Iterator[tuple[int, Any]]:
             return
         try:
             value, end = decoder.raw_decode(text, pos)
+        except RecursionError:
+            yield text.count("\n", 0, pos) + 1, json.JSONDecodeError("nested too deeply", text, pos)
+            return
         except json.JSONDecodeError as exc:
             # The array cannot be followed past a syntax error: report it and stop.
             yield text.count("\n", 0, exc.pos) + 1, exc

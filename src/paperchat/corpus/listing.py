@@ -40,7 +40,7 @@ _AUTHORS = re.compile(r"•\s*(\d+)\s+authors?", re.IGNORECASE)
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 # "Dec 13, 2023", "Aug 2" (this year), optionally followed by the upvote count.
 _DATE = re.compile(r"([A-Z][a-z]{2})[a-z]*\.? (\d{1,2})(?:, (\d{4}))?(?: \d+)?")
-_ABSTRACT_PREFIX = re.compile(r"abstract\s*:\s*", re.IGNORECASE)
+_ABSTRACT_PREFIX = re.compile(r"^abstract\s*:\s*", re.IGNORECASE)  # only a line's start
 # Titles in the corpus run to 145 characters, abstracts start at 636; a line shorter
 # than _MIN_ABSTRACT with no abstract after it is unknown furniture, reported.
 _MAX_TITLE = 300

@@ -19,6 +19,11 @@ from paperchat.corpus.parsing import ParseResult, Problem
 
 __all__ = ["LoadResult", "ParseResult", "Problem", "load_corpus", "parse_file"]
 
+# Real abstracts run to a few thousand characters (arXiv caps them at 1,920); a record far
+# past that is a broken or hostile file, and would cost thousands of chunks to embed.
+MAX_ABSTRACT_CHARS = 20_000
+MAX_TITLE_CHARS = 2_000
+
 # extension -> (module, function); `.json` is JSON Lines or one JSON array.
 _PARSERS: dict[str, tuple[str, str]] = {
     ".txt": ("paperchat.corpus.listing", "parse_listing"),
@@ -74,6 +79,8 @@ def _walk(directory: Path, problems: list[Problem]) -> list[Path]:
     for root, dirs, names in os.walk(directory, onerror=report):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found.extend(Path(root, n) for n in sorted(names) if not n.startswith("."))
+    if not found:
+        problems.append(Problem(str(directory), None, "no files in this directory — skipped"))
     return found
 
 
@@ -95,6 +102,19 @@ def _files(paths: Iterable[Path], problems: list[Problem]) -> list[Path]:
     return unique
 
 
+def _too_long(paper: Paper) -> str | None:
+    for name, text, limit in (
+        ("abstract", paper.abstract, MAX_ABSTRACT_CHARS),
+        ("title", paper.title or "", MAX_TITLE_CHARS),
+    ):
+        if len(text) > limit:
+            return (
+                f"{name} of {len(text):,} characters, far longer than any real {name} "
+                f"(limit {limit:,}) — record skipped"
+            )
+    return None
+
+
 def load_corpus(paths: Iterable[Path]) -> LoadResult:
     """Every paper in the given files and directories, merged across files."""
     problems: list[Problem] = []
@@ -102,6 +122,11 @@ def load_corpus(paths: Iterable[Path]) -> LoadResult:
     papers: list[Paper] = []
     for file in files:
         result = parse_file(file)
-        papers.extend(result.papers)
         problems.extend(result.problems)
+        for paper in result.papers:
+            if too_long := _too_long(paper):
+                line = int(paper.sources[0].rsplit(":", 1)[1]) if paper.sources else None
+                problems.append(Problem(str(file), line, too_long))
+            else:
+                papers.append(paper)
     return LoadResult(merge_papers(papers), len(papers), problems, files)

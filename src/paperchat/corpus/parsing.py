@@ -9,6 +9,8 @@ the papers it already stored from such a file instead of deleting them.
 from __future__ import annotations
 
 import codecs
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +48,11 @@ def source_ref(path: Path, line: int) -> str:
 def read_source(path: Path) -> tuple[str | None, Problem | None]:
     """The file's text, or the Problem that makes the whole file unusable."""
     try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+            # Reading a pipe or a device could block forever or never end.
+            message = "not a regular file (a pipe, socket or device) — file skipped"
+            return None, Problem(str(path), None, message)
         data = path.read_bytes()
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__

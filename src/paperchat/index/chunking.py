@@ -66,7 +66,9 @@ class Chunker:
         tokens = self._tokenize(paper.title)
         if len(tokens) <= MAX_TITLE_TOKENS:
             return paper.title + "\n"
-        words = paper.title.split()
+        # Every word is at least one token: more words than the budget never fit, and
+        # trimming a huge title one word at a time would take quadratic time.
+        words = paper.title.split()[:MAX_TITLE_TOKENS]
         while words and len(self._tokenize(" ".join(words))) > MAX_TITLE_TOKENS:
             words.pop()
         return " ".join(words) + "…\n"

@@ -123,6 +123,22 @@ def _remembered_sources(store: VectorStore) -> list[str]:
         return []
 
 
+def _under(path: str, roots: Sequence[str]) -> bool:
+    resolved = Path(path).resolve()
+    return any(resolved == Path(r) or Path(r) in resolved.parents for r in roots)
+
+
+def _fruitless(new_sources: Sequence[str], corpus) -> list[str]:
+    """The newly given paths none of whose files yielded a paper: they are reported and
+    not remembered, so a mistyped or broken path does not haunt every later run."""
+    named = {src.rsplit(":", 1)[0] for paper in corpus.papers for src in paper.sources}
+    return [
+        source
+        for source in new_sources
+        if not any(f.name in named for f in corpus.files if _under(str(f), [source]))
+    ]
+
+
 def resolve_sources(given: Sequence[Path], remembered: list[str], default: Path) -> list[str]:
     paths = [str(Path(p).resolve()) for p in given]
     if not paths and not remembered:
@@ -144,13 +160,25 @@ def ingest(
     """Bring the store in line with the given (and remembered) sources. Caller holds the lock."""
     started = time.perf_counter()
     remembered = _remembered_sources(store)
+    sources = resolve_sources(paths, remembered, default_corpus)
+    # Parse first: input that yields nothing must fail before anything (even --rebuild)
+    # touches the index.
+    corpus = load_corpus([Path(s) for s in sources])
+    given = [s for s in sources if s not in remembered]
+    fruitless = _fruitless(given, corpus)
+    if given and len(fruitless) == len(given):
+        reasons = "; ".join(str(p) for p in corpus.problems if _under(p.path, fruitless))
+        raise InputError(
+            f"no papers found in {', '.join(fruitless)} ({reasons or 'nothing parsed'}); "
+            "the index is unchanged. Give files in a supported format "
+            "(.txt listings, arXiv .jsonl, .bib with abstracts)"
+        )
+    sources = [s for s in sources if s not in fruitless]  # only remember what gave papers
     if rebuild:
         store.reset()
     store.open(embedder.name, embedder.dim, create=True)
     info = store.info()
-    sources = resolve_sources(paths, remembered, default_corpus)
 
-    corpus = load_corpus([Path(s) for s in sources])
     report = IngestReport(
         sources=sources,
         files=len(corpus.files),

@@ -1,11 +1,17 @@
-"""Keyword search: BM25 (bm25s) through llama-index's BM25Retriever.
+"""Keyword search: BM25 (bm25s), built with llama-index's BM25Retriever.
 
 Chroma's own hybrid search runs only on distributed Chroma, so the keyword side lives
 here, built from the chunk texts stored in Chroma and cached on disk per index version.
+
+The index is built and saved by BM25Retriever; it is loaded and queried with bm25s
+directly, tokenizing queries exactly as BM25Retriever does (Snowball English stemmer,
+its token pattern). Importing llama-index costs ~2 s (it pulls in scikit-learn), which
+a one-shot `paperchat search` should not pay for a few milliseconds of BM25.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +25,23 @@ class KeywordHit:
     score: float
 
 
+# BM25Retriever's query tokenization (llama_index.retrievers.bm25.base).
+_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+
+
+@dataclass
+class _Loaded:
+    """A saved index opened with bm25s: the BM25 model and its chunk rows."""
+
+    bm25: object
+    corpus: object  # rows with node_id, paper_id and _node_content (llama-index's node JSON)
+    stemmer: object
+    top_k: int
+
+
 class KeywordIndex:
     def __init__(self, retriever):
-        self._retriever = retriever
+        self._retriever = retriever  # a BM25Retriever (just built) or _Loaded, or None
 
     @classmethod
     def build(cls, chunks: Iterable[tuple[str, str, str]], top_k: int = 50) -> KeywordIndex:
@@ -45,16 +65,19 @@ class KeywordIndex:
 
     @classmethod
     def load(cls, path: Path, top_k: int = 50) -> KeywordIndex:
-        from llama_index.retrievers.bm25 import BM25Retriever
-
         if not (path / "retriever.json").exists():
             return cls(None)
-        retriever = BM25Retriever.from_persist_dir(str(path), show_progress=False)
-        retriever.similarity_top_k = min(top_k, int(retriever.bm25.scores["num_docs"]))
-        return cls(retriever)
+        import bm25s
+        import Stemmer
+
+        bm25 = bm25s.BM25.load(str(path), load_corpus=True)
+        top_k = min(top_k, int(bm25.scores["num_docs"]))
+        return cls(_Loaded(bm25, bm25.corpus, Stemmer.Stemmer("english"), top_k))
 
     def save(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
+        if isinstance(self._retriever, _Loaded):
+            raise TypeError("a loaded keyword index is saved already")
         if self._retriever is not None:
             self._retriever.persist(str(path), show_progress=False)
 
@@ -67,6 +90,8 @@ class KeywordIndex:
     def search(self, query: str, n: int) -> list[KeywordHit]:
         if self._retriever is None or not query.strip():
             return []
+        if isinstance(self._retriever, _Loaded):
+            return self._search_loaded(self._retriever, query)[:n]
         hits = []
         for scored in self._retriever.retrieve(query):
             if scored.score is None or scored.score <= 0:
@@ -76,3 +101,20 @@ class KeywordIndex:
                 KeywordHit(node.node_id, str(node.metadata["paper_id"]), node.text, scored.score)
             )
         return hits[:n]
+
+    @staticmethod
+    def _search_loaded(loaded: _Loaded, query: str) -> list[KeywordHit]:
+        import bm25s
+
+        tokens = bm25s.tokenize(
+            query, stemmer=loaded.stemmer, token_pattern=_TOKEN_PATTERN, show_progress=False
+        )
+        docs, scores = loaded.bm25.retrieve(tokens, k=loaded.top_k, show_progress=False)
+        hits = []
+        for doc, score in zip(docs[0], scores[0], strict=True):
+            if score <= 0:
+                continue
+            row = doc if isinstance(doc, dict) else loaded.corpus[int(doc)]
+            text = json.loads(row["_node_content"])["text"]
+            hits.append(KeywordHit(str(row["node_id"]), str(row["paper_id"]), text, float(score)))
+        return hits

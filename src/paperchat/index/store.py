@@ -43,6 +43,7 @@ class VectorStore(Protocol):
     label: str
 
     def info(self) -> dict[str, Any]: ...
+    def current_version(self) -> str: ...
     def open(self, embedder_name: str, dim: int, *, create: bool) -> None: ...
     def reset(self) -> None: ...
     def set_info(self, **values: Any) -> None: ...
@@ -95,10 +96,7 @@ class ChromaStore:
             try:
                 self._collection = self._call("open", self.client.get_collection, self.name)
             except StoreError as exc:
-                if (
-                    "does not exist" in str(exc.__cause__)
-                    or "NotFound" in type(exc.__cause__).__name__
-                ):
+                if _not_found(exc):
                     raise IndexMissingError(
                         f"no index in {self.label} (collection {self.name!r}): "
                         "run `paperchat ingest` first"
@@ -109,6 +107,18 @@ class ChromaStore:
     # -- lifecycle ----------------------------------------------------------------------
     def info(self) -> dict[str, Any]:
         return dict(self.collection.metadata or {})
+
+    def current_version(self) -> str:
+        """The version stamped on the collection now, not when this handle was opened (a
+        handle keeps the metadata it was opened with): a long-lived reader polls it to
+        notice a finished ingest. A missing collection (a rebuild under way) reads `dirty`."""
+        try:
+            fresh = self._call("read version", self.client.get_collection, self.name)
+        except StoreError as exc:
+            if _not_found(exc):
+                return DIRTY
+            raise
+        return str((fresh.metadata or {}).get("version", DIRTY))
 
     def open(self, embedder_name: str, dim: int, *, create: bool) -> None:
         """Open the collection, creating it if asked; refuse one built by another embedder."""
@@ -230,6 +240,11 @@ class ChromaStore:
     def delete(self, ids: Sequence[str]) -> None:
         for start in range(0, len(ids), PAGE):
             self._call("delete", self.collection.delete, ids=list(ids[start : start + PAGE]))
+
+
+def _not_found(exc: StoreError) -> bool:
+    cause = exc.__cause__
+    return "does not exist" in str(cause) or "NotFound" in type(cause).__name__
 
 
 def _is_connection_error(exc: BaseException) -> bool:

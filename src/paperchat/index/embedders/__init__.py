@@ -1,7 +1,14 @@
 """Embedders by name, from one registry with lazy imports.
 
-Names: `minilm` (default, local, offline), `minilm-onnx[:int8|fp32]` (the same model on
-ONNX Runtime: faster, no torch at query time), `openai:<model>`, `hash[:<dim>]` (tests).
+Names: `minilm-onnx[:int8|fp32]` (default: the packaged all-MiniLM-L6-v2 exported once to
+ONNX Runtime, int8 unless asked; no torch at query time), `minilm` (the same model on
+sentence-transformers/torch, fp32), `openai:<model>`, `hash[:<dim>]` (tests).
+
+Why int8 ONNX is the default: on the eval set (`paperchat eval --no-answers`) the hybrid
+retrieval users get is as good as fp32's or better (hit@1 0.875 vs 0.856, hit@5 0.981
+both, MRR@10 0.924 vs 0.914, recall@10 0.848 both), though dense ranking alone is a
+little worse (hit@1 0.808 vs 0.837, MRR@10 0.871 vs 0.889); it encodes several times
+faster, and a one-shot CLI or the server never imports torch (~9 s, ~400 MB).
 """
 
 from __future__ import annotations
