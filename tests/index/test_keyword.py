@@ -1,0 +1,43 @@
+"""The saved BM25 index, queried with bm25s directly, ranks exactly as BM25Retriever does."""
+
+from __future__ import annotations
+
+from paperchat.corpus.loader import load_corpus
+from paperchat.index.keyword import KeywordIndex
+from paperchat.settings import bundled_corpus_dir
+
+QUERIES = [
+    "pruning large language models",
+    "speech separation in the time domain",
+    "golden noise for text-to-image diffusion",
+    "label noise on graphs",
+    "what FID does the model reach on CIFAR-10?",
+    "the of and",  # stop words only
+    "zzqx unknownword",
+]
+
+
+def _chunks():
+    papers = load_corpus([bundled_corpus_dir()]).papers
+    return [(f"{p.id}#0", p.id, f"{p.title or ''}\n{p.abstract}") for p in papers]
+
+
+def test_loaded_index_matches_the_retriever_it_was_built_with(tmp_path):
+    built = KeywordIndex.build(_chunks(), top_k=20)
+    built.save(tmp_path / "bm25")
+    loaded = KeywordIndex.load(tmp_path / "bm25", top_k=20)
+
+    assert loaded.chunk_ids() == built.chunk_ids()
+    assert len(loaded.chunk_ids()) == 466
+    for query in QUERIES:
+        expected = [(h.chunk_id, round(h.score, 5), h.text) for h in built.search(query, 20)]
+        got = [(h.chunk_id, round(h.score, 5), h.text) for h in loaded.search(query, 20)]
+        assert got == expected, query
+    assert loaded.search("pruning large language models", 5)
+
+
+def test_empty_index_and_blank_query(tmp_path):
+    empty = KeywordIndex.build([])
+    empty.save(tmp_path / "bm25")
+    assert KeywordIndex.load(tmp_path / "bm25").search("anything", 5) == []
+    assert KeywordIndex.build(_chunks()).search("   ", 5) == []
