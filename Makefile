@@ -6,12 +6,21 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
-.PHONY: run test install ingest serve lint format clean bench bench-quick
+.PHONY: run test soak install ingest serve lint format clean bench bench-quick
 
 run: ingest serve
 
 test: install
 	$(BIN)/python -m pytest
+
+# The long variants of the robustness tests (about 20 minutes): load for 2 minutes, over
+# 1,000 fuzzed API cases (and a failure if fewer ran), 50 SIGKILLs of a running ingest.
+# Figures go to test-artifacts/load.json and fuzz.json.
+SOAK_TESTS := tests/robustness/test_load.py tests/api/test_fuzz.py tests/index/test_crash_safety.py
+
+soak: install
+	PAPERCHAT_LOAD_SECONDS=120 PAPERCHAT_FUZZ_EXAMPLES=150 PAPERCHAT_FUZZ_MIN_CASES=1000 \
+	PAPERCHAT_CRASH_KILLS=50 $(BIN)/python -m pytest -s $(SOAK_TESTS)
 
 install: $(STAMP)
 

@@ -12,8 +12,10 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["PAPERCHAT_CONFIG"] = "/nonexistent/paperchat.toml"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
+# The test suite's own knobs (`make soak` sets them) stay; paperchat's settings go.
+TEST_KNOBS = ("PAPERCHAT_CONFIG", "PAPERCHAT_FUZZ_", "PAPERCHAT_LOAD_", "PAPERCHAT_CRASH_")
 for _name in list(os.environ):
-    if _name.startswith("PAPERCHAT_") and _name != "PAPERCHAT_CONFIG":
+    if _name.startswith("PAPERCHAT_") and not _name.startswith(TEST_KNOBS):
         del os.environ[_name]
 for _name in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
     os.environ.pop(_name, None)

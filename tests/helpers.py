@@ -113,3 +113,16 @@ def write_jsonl(path: Path, records) -> Path:
 
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
+
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+def write_artifact(name: str, payload: dict) -> Path:
+    """A JSON report under test-artifacts/ (load figures, fuzz counts), for the closing note."""
+    import json
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    return path

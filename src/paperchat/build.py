@@ -147,7 +147,14 @@ def build_chat_model(settings: Settings):
     from paperchat.answer.openai_chat import OpenAIChatModel
 
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-    return OpenAIChatModel(settings.llm_model, api_key=key, base_url=settings.openai_base_url)
+    return OpenAIChatModel(
+        settings.llm_model,
+        api_key=key,
+        base_url=settings.openai_base_url,
+        attempt_timeout=settings.llm_timeout,
+        deadline=settings.llm_deadline,
+        max_attempts=settings.llm_max_attempts,
+    )
 
 
 def build_assistant(

@@ -201,15 +201,29 @@ def stats(as_json: JsonFlag = False) -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to bind; 0.0.0.0 exposes it.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535)] = 7860,
+    host: Annotated[
+        str | None,
+        typer.Option(
+            help="Interface to bind (default PAPERCHAT_HOST, else 127.0.0.1); 0.0.0.0 exposes it."
+        ),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, help="Port (default PAPERCHAT_PORT, else 7860)."),
+    ] = None,
 ) -> None:
     """Serve the chat UI and the HTTP API in one process."""
     import uvicorn
 
     from paperchat.server import create_app
 
-    uvicorn.run(create_app(_settings()), host=host, port=port, log_level="info")
+    settings = _settings()
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+    )
 
 
 @app.command("eval")

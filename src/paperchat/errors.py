@@ -34,7 +34,15 @@ class IngestLockedError(PaperchatError):
 class ProviderError(PaperchatError):
     """An upstream model provider (embeddings or LLM) failed."""
 
-    def __init__(self, message: str, *, status: int | None = None, retryable: bool = False):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retryable: bool = False,
+        timed_out: bool = False,
+    ):
         super().__init__(message)
         self.status = status
         self.retryable = retryable
+        self.timed_out = timed_out  # the provider was too slow, rather than failing

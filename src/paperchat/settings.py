@@ -62,7 +62,26 @@ class Settings(BaseSettings):
     )
     rrf_k: int = Field(default=60, ge=1)
 
+    host: str = Field(
+        default="127.0.0.1",
+        description="Interface `paperchat serve` binds: loopback, so nothing is exposed "
+        "unless you ask (0.0.0.0 serves every interface).",
+    )
+    port: int = Field(default=7860, ge=1, le=65535)
+
     llm_model: str = "gpt-4o-mini"
+    llm_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds one LLM request may take (per attempt)."
+    )
+    llm_deadline: float = Field(
+        default=90.0, gt=0, description="Seconds an LLM call may take in all, retries included."
+    )
+    llm_max_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=3,  # a provider in trouble gets at most three requests per call from us
+        description="Upstream requests per LLM call (429s, 5xx, timeouts are retried).",
+    )
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "PAPERCHAT_OPENAI_API_KEY")
     )

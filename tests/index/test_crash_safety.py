@@ -27,7 +27,7 @@ def test_ingest_survives_repeated_sigkill(tmp_path):
     env = os.environ | {"PAPERCHAT_DATA_DIR": str(data_dir), "PAPERCHAT_EMBED_MODEL": "hash"}
     rng = random.Random(20261122)
     kills = 0
-    deadline = time.monotonic() + 240
+    deadline = time.monotonic() + max(240, 10 * KILLS)  # `make soak` kills more
     while kills < KILLS and time.monotonic() < deadline:
         proc = subprocess.Popen(
             [PAPERCHAT, "ingest"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

@@ -84,6 +84,7 @@ class OpenAIChatModel:
             return ProviderError(
                 f"the LLM at {where} did not answer within {self.attempt_timeout:g}s",
                 retryable=True,
+                timed_out=True,
             )
         if isinstance(exc, openai.APIConnectionError):
             return ProviderError(
@@ -134,19 +135,20 @@ class OpenAIChatModel:
             return None
 
     def _attempts(self) -> Iterator[tuple[int, float, float]]:
-        """(attempt number, seconds left, per-attempt timeout) until the deadline."""
+        """(attempt number, the deadline's clock time, per-attempt timeout) until the deadline."""
         end = self._clock() + self.deadline
         for attempt in range(1, self.max_attempts + 1):
             left = end - self._clock()
             if left <= 0:
                 return
-            yield attempt, left, min(self.attempt_timeout, left)
+            yield attempt, end, min(self.attempt_timeout, left)
 
-    def _give_up_or_wait(self, exc: Exception, attempt: int, left: float) -> ProviderError | None:
+    def _give_up_or_wait(self, exc: Exception, attempt: int, end: float) -> ProviderError | None:
         """The error to raise now, or None after sleeping before the next attempt."""
         error = self._error(exc)
         if not error.retryable or attempt >= self.max_attempts:
             return _final(error, attempt)
+        left = end - self._clock()  # now, after the failed attempt: a wait must fit in it
         wait = self._retry_after(exc)
         if wait is None:
             wait = self.backoff * 2 ** (attempt - 1)
@@ -157,7 +159,7 @@ class OpenAIChatModel:
 
     def complete(self, messages: Sequence[Message]) -> str:
         last: Exception | None = None
-        for attempt, left, timeout in self._attempts():
+        for attempt, end, timeout in self._attempts():
             try:
                 response = self._request(messages, timeout, stream=False)
                 choices = getattr(response, "choices", None)
@@ -168,22 +170,23 @@ class OpenAIChatModel:
                 return choices[0].message.content or ""
             except Exception as exc:  # every failure is classified by _error
                 last = exc
-                error = self._give_up_or_wait(exc, attempt, left)
+                error = self._give_up_or_wait(exc, attempt, end)
                 if error is not None:
                     raise error from exc
         raise (
             _final(self._error(last), None, deadline=self.deadline)
             if last
             else ProviderError(
-                f"no time left to call the LLM (deadline {self.deadline:g}s)", retryable=True
+                f"no time left to call the LLM (deadline {self.deadline:g}s)",
+                retryable=True,
+                timed_out=True,
             )
         )
 
     def stream(self, messages: Sequence[Message]) -> Iterator[str]:
         last: Exception | None = None
-        for attempt, left, timeout in self._attempts():
+        for attempt, end, timeout in self._attempts():
             started = False
-            end = self._clock() + left
             try:
                 finished = False
                 for chunk in self._request(messages, timeout, stream=True):
@@ -192,6 +195,7 @@ class OpenAIChatModel:
                             f"the LLM at {self._where} did not finish within the "
                             f"{self.deadline:g}s deadline",
                             retryable=True,
+                            timed_out=True,
                         )
                     for choice in chunk.choices or ():
                         if choice.delta and choice.delta.content:
@@ -213,15 +217,18 @@ class OpenAIChatModel:
                         f"{error} (the reply broke off after it had started; ask again)",
                         status=error.status,
                         retryable=error.retryable,
+                        timed_out=error.timed_out,
                     ) from exc
-                error = self._give_up_or_wait(exc, attempt, left)
+                error = self._give_up_or_wait(exc, attempt, end)
                 if error is not None:
                     raise error from exc
         raise (
             _final(self._error(last), None, deadline=self.deadline)
             if last
             else ProviderError(
-                f"no time left to call the LLM (deadline {self.deadline:g}s)", retryable=True
+                f"no time left to call the LLM (deadline {self.deadline:g}s)",
+                retryable=True,
+                timed_out=True,
             )
         )
 
@@ -234,4 +241,6 @@ def _final(
         return error
     tried = f"after {attempts} attempt{'s' if attempts != 1 else ''}" if attempts else "gave up"
     limit = f" within the {deadline:g}s deadline" if deadline is not None else ""
-    return ProviderError(f"{error} ({tried}{limit})", status=error.status, retryable=True)
+    return ProviderError(
+        f"{error} ({tried}{limit})", status=error.status, retryable=True, timed_out=error.timed_out
+    )

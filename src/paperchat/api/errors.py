@@ -53,7 +53,7 @@ def status_for(exc: PaperchatError) -> tuple[int, str]:
     if isinstance(exc, InputError | ConfigError):
         return 400, "invalid_request"
     if isinstance(exc, ProviderError):
-        timed_out = exc.status in (408, 504) or "deadline" in str(exc) or "timed out" in str(exc)
+        timed_out = exc.timed_out or exc.status in (408, 504)
         return (504, "llm_timeout") if timed_out else (502, "llm_error")
     if isinstance(exc, IndexMissingError | StoreError):
         return 503, "index_unavailable"

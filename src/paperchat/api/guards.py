@@ -14,7 +14,13 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 class BodyLimitMiddleware:
-    """Refuse bodies over the limit, by Content-Length or while they stream in."""
+    """Refuse bodies over the limit, by Content-Length or while they stream in.
+
+    The body is read here, before the app sees it (at most `max_bytes`, so buffering is
+    cheap): a chunked body with no Content-Length is refused with 413 the moment it
+    passes the limit. An error raised from inside the app's `receive` would not do —
+    FastAPI turns any failure while reading a body into a 400 "error parsing the body".
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES):
         self.app = app
@@ -28,28 +34,26 @@ class BodyLimitMiddleware:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._too_large(send)
             return
+        buffered: list[Message] = []
         received = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _TooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not started:
+            buffered.append(message)
+            if message["type"] != "http.request":  # the client went away
+                break
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
                 await self._too_large(send)
+                return
+            if not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            # the body as read, then the live channel (a streaming response watches it
+            # for the client disconnecting)
+            return buffered.pop(0) if buffered else await receive()
+
+        await self.app(scope, replay, send)
 
     async def _too_large(self, send: Send) -> None:
         body = json.dumps(
@@ -68,10 +72,6 @@ class BodyLimitMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
-
-
-class _TooLarge(Exception):
-    pass
 
 
 class BearerAuth:
