@@ -73,7 +73,14 @@ def rows(r: Mapping) -> list[Row]:
                 f"{_num((g('ingest.ingest_s') or 0) - (g('ingest.encode_s') or 0))} s not encoding"
                 " (parse, chunk, Chroma writes, BM25 snapshot); "
                 f"{g('ingest.chunks')} chunks, "
-                f"{g('ingest.embedder')}",
+                f"{g('ingest.embedder')}; each run a first ingest into a fresh data dir, "
+                "model loaded and imports done on both sides"
+                + (
+                    f" (the warm-up ingest, paying chromadb/llama-index/NLTK imports: "
+                    f"{_num(g('ingest.first_ingest_in_process_s'))} s)"
+                    if g("ingest.first_ingest_in_process_s")
+                    else ""
+                ),
             ),
             Row(
                 "re-ingest, unchanged corpus (`paperchat ingest` process)",

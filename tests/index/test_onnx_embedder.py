@@ -136,6 +136,19 @@ def test_a_list_embeds_like_its_items_one_by_one(onnx_embedder, papers):
     assert np.abs(together - reordered).max() <= 1e-5
 
 
+def test_counting_first_does_not_change_the_embedding(model_cache, papers):
+    # ingest counts each chunk and then embeds it; the embedder reuses the counted word
+    # pieces, which must cut long texts exactly as its truncating tokenizer does
+    long_text = " ".join(p.abstract for p in papers[:3])
+    texts = [long_text, papers[0].abstract, "graph neural networks", ""]
+    plain = np.asarray(OnnxMiniLMEmbedder(model_cache).embed_documents(texts))
+    counted = OnnxMiniLMEmbedder(model_cache)
+    assert counted.count_tokens(long_text) > 256
+    for text in texts[1:]:
+        counted.count_tokens(text)
+    assert np.abs(np.asarray(counted.embed_documents(texts)) - plain).max() <= 1e-6
+
+
 def test_empty_list_embeds_to_nothing(onnx_embedder):
     assert onnx_embedder.embed_documents([]) == []
 

@@ -32,9 +32,10 @@ from paperchat.errors import ConfigError
 from paperchat.index.embedders.minilm import DIM, MAX_WORD_PIECES, MODEL_NAME, model_dir
 
 QUANTS = ("int8", "fp32")
-RECIPE = 1  # bump when onnx_export's steps change, so caches re-export
+RECIPE = 2  # bump when onnx_export's steps change, so caches re-export
 _SOURCE_FILES = ("model.safetensors", "config.json")
 _FINGERPRINTS = "fingerprints.json"
+COUNTED_TEXTS = 4096  # counted texts whose word pieces are kept for their embedding
 
 
 def _write_atomic(path: Path, data: str) -> None:
@@ -50,7 +51,7 @@ def source_fingerprint(source: Path, cache_dir: Path) -> str:
     are remembered in the cache directory under the files' size and mtime.
     """
     stats = [(source / name).stat() for name in _SOURCE_FILES]
-    key = f"{source}|" + "|".join(f"{s.st_size}:{s.st_mtime_ns}" for s in stats)
+    key = f"recipe-{RECIPE}|{source}|" + "|".join(f"{s.st_size}:{s.st_mtime_ns}" for s in stats)
     memo = cache_dir / _FINGERPRINTS
     try:
         known = json.loads(memo.read_text())
@@ -128,6 +129,10 @@ class OnnxMiniLMEmbedder:
         self.threads = threads or os.cpu_count() or 1
         self._lock = threading.Lock()
         self._loaded = None
+        # word pieces of texts just counted, so the chunker's count is not tokenized again
+        # when the same chunk is embedded (ingest counts every new chunk, then embeds it)
+        self._counted: dict[str, list[int]] = {}
+        self._counted_lock = threading.Lock()
 
     @cached_property
     def _source(self) -> Path:
@@ -176,11 +181,27 @@ class OnnxMiniLMEmbedder:
                     self._loaded = self._load()
         return self._loaded
 
+    def _word_pieces(self, texts: list[str]) -> list[list[int]]:
+        """Each text's ids as the model reads them: cut at MAX_WORD_PIECES like the
+        truncating tokenizer (content cut, [SEP] kept), reusing `count_tokens`' work."""
+        with self._counted_lock:
+            known = [self._counted.pop(t, None) for t in texts]
+        missing = [t for t, ids in zip(texts, known, strict=True) if ids is None]
+        fresh = iter(self._encoder.encode_batch(missing)) if missing else iter(())
+        pieces = []
+        for ids in known:
+            if ids is None:
+                ids = next(fresh).ids
+            elif len(ids) > MAX_WORD_PIECES:
+                ids = ids[: MAX_WORD_PIECES - 1] + ids[-1:]
+            pieces.append(ids)
+        return pieces
+
     def _embed(self, texts: list[str]) -> np.ndarray:
         session, inputs = self._session()  # InferenceSession.run is thread-safe
         vectors = np.empty((len(texts), DIM), dtype=np.float32)
-        for row, encoding in enumerate(self._encoder.encode_batch(texts)):
-            ids = np.asarray([encoding.ids], dtype=np.int64)
+        for row, pieces in enumerate(self._word_pieces(texts)):
+            ids = np.asarray([pieces], dtype=np.int64)
             feed = {
                 "input_ids": ids,
                 "attention_mask": np.ones_like(ids),
@@ -199,4 +220,9 @@ class OnnxMiniLMEmbedder:
 
     def count_tokens(self, text: str) -> int:
         """Word pieces including [CLS] and [SEP], untruncated, as the model would see them."""
-        return len(self._counter.encode(text).ids)
+        ids = self._counter.encode(text).ids
+        with self._counted_lock:
+            if len(self._counted) >= COUNTED_TEXTS:  # oldest first: dicts keep order
+                del self._counted[next(iter(self._counted))]
+            self._counted[text] = ids
+        return len(ids)
