@@ -60,7 +60,7 @@ def _cited_view(text: str, citations, sources, footer: str) -> None:
 def _footer(result) -> str:
     parts = [f"mode: {result.mode}"]
     if result.abstained:
-        parts.append("abstained: nothing relevant enough in the corpus")
+        parts.append("abstained: no paper in the corpus answers it")
     if result.total_sentences:
         parts.append(f"{result.supported_sentences}/{result.total_sentences} sentences supported")
     if result.removed_claims:

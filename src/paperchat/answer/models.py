@@ -44,7 +44,10 @@ class Answer(BaseModel):
     citations: list[Citation]
     sources: list[SearchResult]
     standalone_question: str | None = Field(
-        default=None, description="The follow-up rewritten to stand alone, when history was used."
+        default=None,
+        description="The question as searched, when that differs from `question`: a "
+        "follow-up rewritten to stand alone, or the question without sentences addressed "
+        "to the assistant.",
     )
     supported_sentences: int | None = None
     total_sentences: int | None = None

@@ -31,6 +31,7 @@ from paperchat.answer.llm import (
 )
 from paperchat.answer.models import Answer, Mode, RequestedMode, Summary, Turn
 from paperchat.answer.prompts import PromptLibrary
+from paperchat.answer.question_parts import requested_titles, strip_directives, title_matches
 from paperchat.answer.relevance import Judgement, ScoredPaper, Thresholds, judge, thresholds_for
 from paperchat.answer.summarize import compose_summary
 from paperchat.answer.verify import Checked, verify
@@ -42,6 +43,7 @@ MAX_QUESTION_CHARS = 2000
 MIN_CANDIDATES = 8  # papers judged per question, even when fewer are shown
 SUMMARY_K = 8
 NEAREST = 3
+TITLE_SEARCH = 5  # papers looked up per requested title, on top of the question's own hits
 MODES = ("auto", "extractive", "llm")
 NOTHING_VERIFIED = (
     "The language model's answer could not be verified against the retrieved abstracts, "
@@ -136,13 +138,23 @@ class Assistant:
         order = cited_ids + [pid for pid in by_id if pid not in cited_ids]
         return [SearchResult.from_hit(by_id[pid].hit) for pid in order[: max(k, len(cited_ids))]]
 
+    def _missing_title(self, question: str, judgement: Judgement) -> str | None:
+        """A title the question asks for by name that no paper in the corpus has."""
+        for title in requested_titles(question):
+            candidates = [p.hit.paper for p in judgement.papers]
+            candidates += [h.paper for h in self.searcher.search(title, TITLE_SEARCH)]
+            if not any(title_matches(title, paper.title) for paper in candidates):
+                return title
+        return None
+
     @staticmethod
-    def _abstention_text(subject: str, judgement: Judgement) -> str:
+    def _abstention_text(what: str, judgement: Judgement) -> str:
+        """`what` completes "The corpus has no paper ...": "on this question"."""
         nearest = [p.hit.paper.title or p.hit.paper.id for p in judgement.papers[:NEAREST]]
         if not nearest:
-            return f"The corpus has no paper on {subject}."
+            return f"The corpus has no paper {what}."
         listed = "\n".join(f"- {title}" for title in nearest)
-        return f"The corpus has no paper on {subject}. The nearest papers are:\n{listed}"
+        return f"The corpus has no paper {what}. The nearest papers are:\n{listed}"
 
     # -- ask ---------------------------------------------------------------------------
 
@@ -180,8 +192,11 @@ class Assistant:
         resolved = self.resolve_mode(mode)
         k = k or self.k
         conversation = read_history(history, self.searcher.papers)
-        standalone = self._standalone(question, conversation, history or [], resolved)
+        standalone = strip_directives(
+            self._standalone(question, conversation, history or [], resolved)
+        )
         judgement = self._judge(standalone, k, since)
+        missing_title = self._missing_title(question, judgement)
         numbering = Numbering(conversation.numbers)
         base = {
             "question": question,
@@ -189,8 +204,9 @@ class Assistant:
             "standalone_question": standalone if standalone != question else None,
         }
 
-        if judgement.abstain:
-            text = self._abstention_text("this question", judgement)
+        if judgement.abstain or missing_title:
+            what = f"titled “{missing_title}”" if missing_title else "on this question"
+            text = self._abstention_text(what, judgement)
             yield text
             yield Answer(
                 **base,
@@ -221,7 +237,7 @@ class Assistant:
         messages = answer_messages(self.prompts, standalone, context)
         reply = yield from self._generate(messages, stream)
         if is_no_answer(reply):
-            text = self._abstention_text("this question", judgement)
+            text = self._abstention_text("on this question", judgement)
             yield Answer(
                 **base,
                 answer=text,
@@ -275,7 +291,7 @@ class Assistant:
         if not papers:
             return Summary(
                 topic=topic,
-                summary=self._abstention_text(f"“{topic}”", judgement),
+                summary=self._abstention_text(f"on “{topic}”", judgement),
                 abstained=True,
                 mode=resolved,
                 citations=[],
@@ -301,7 +317,7 @@ class Assistant:
         if is_no_answer(reply):
             return Summary(
                 topic=topic,
-                summary=self._abstention_text(f"“{topic}”", judgement),
+                summary=self._abstention_text(f"on “{topic}”", judgement),
                 abstained=True,
                 mode="llm",
                 citations=[],

@@ -39,6 +39,7 @@ GROUP_SPREAD = 0.5
 CONTRIBUTION_CUE = 0.25
 RESULT_CUE = 0.1
 NUMBER_WEIGHT = 0.2
+UNNAMED = "Related approaches"
 
 _CONTRIBUTION = re.compile(
     r"\b(?:we|this (?:paper|work|study))\s+(?:\w+\s+){0,2}"
@@ -187,21 +188,27 @@ def group_label(
         if scored:
             label = surface[scored[0][1]]
             return label if label.isupper() else label.capitalize()
-    return "Related approaches"
+    return UNNAMED
 
 
 def groups(papers: list[ScoredPaper], topic: str, weights: TermWeights) -> list[Group]:
-    """Papers grouped by approach, larger and more relevant groups first."""
-    found = []
+    """Papers grouped by approach: named groups first, larger and more relevant ones
+    before the rest, then UNNAMED, then papers in no group. Groups that get
+    the same name (most often UNNAMED, when no word names them) share one heading, each
+    group's papers kept together, so no heading appears twice."""
+    named: dict[str, list[ScoredPaper]] = {}
     others: list[ScoredPaper] = []
     for members in cluster(papers):
         chosen = [papers[i] for i in sorted(members)]
         if len(chosen) == 1:
             others.extend(chosen)
-        else:
-            rest = [p for p in papers if p not in chosen]
-            found.append(Group(group_label(chosen, rest, topic, weights), chosen))
-    found.sort(key=lambda g: (-len(g.papers), -max(p.relevance for p in g.papers)))
+            continue
+        rest = [p for p in papers if p not in chosen]
+        named.setdefault(group_label(chosen, rest, topic, weights), []).extend(chosen)
+    found = [Group(label, members) for label, members in named.items()]
+    found.sort(
+        key=lambda g: (g.label == UNNAMED, -len(g.papers), -max(p.relevance for p in g.papers))
+    )
     if others:
         found.append(Group("Other approaches" if found else "Papers", others))
     return found
