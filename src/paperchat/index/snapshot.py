@@ -7,6 +7,7 @@ the data dir, so a one-shot CLI search loads it instead of rebuilding it.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from paperchat.index.keyword import KeywordIndex
 from paperchat.index.store import DIRTY, VectorStore
 
 PAPERS_FILE = "papers.jsonl"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -34,11 +37,14 @@ def load_snapshot(store: VectorStore, cache_root: Path, top_k: int = 50) -> Inde
     version = str(store.info().get("version", DIRTY))
     cached = snapshot_dir(cache_root, store, version)
     if version != DIRTY and (cached / PAPERS_FILE).exists():
-        lines = (cached / PAPERS_FILE).read_text(encoding="utf-8").splitlines()
-        papers = [Paper.model_validate_json(line) for line in lines if line]
-        return IndexSnapshot(
-            version, {p.id: p for p in papers}, KeywordIndex.load(cached / "bm25", top_k)
-        )
+        try:
+            lines = (cached / PAPERS_FILE).read_text(encoding="utf-8").splitlines()
+            papers = [Paper.model_validate_json(line) for line in lines if line]
+            return IndexSnapshot(
+                version, {p.id: p for p in papers}, KeywordIndex.load(cached / "bm25", top_k)
+            )
+        except OSError as exc:  # pruned by an ingest that moved on meanwhile: rebuild
+            log.info("snapshot cache %s went away while loading (%s); rebuilding", cached, exc)
     snapshot = build_snapshot(store, version, top_k)
     if version != DIRTY:
         save_snapshot(snapshot, cached)
@@ -50,25 +56,35 @@ def build_snapshot(store: VectorStore, version: str, top_k: int = 50) -> IndexSn
     return IndexSnapshot(version, papers, KeywordIndex.build(store.chunk_texts(), top_k))
 
 
-def save_snapshot(snapshot: IndexSnapshot, target: Path) -> None:
-    """Write to a temporary folder, then rename: readers see a whole snapshot or none."""
+def save_snapshot(snapshot: IndexSnapshot, target: Path) -> bool:
+    """Write to a temporary folder, then rename: readers see a whole snapshot or none.
+
+    The snapshot is a cache (the store holds the truth), so failing to write it is logged,
+    not raised: a search that built the snapshot in memory still answers. Returns whether
+    `target` now holds the snapshot."""
     tmp = target.with_name(f"{target.name}.tmp{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    with (tmp / PAPERS_FILE).open("w", encoding="utf-8") as out:
-        for paper in snapshot.papers.values():
-            out.write(paper.model_dump_json() + "\n")
-    snapshot.keyword.save(tmp / "bm25")
     try:
-        tmp.rename(target)
-    except OSError:  # another process saved the same version first
         shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        with (tmp / PAPERS_FILE).open("w", encoding="utf-8") as out:
+            for paper in snapshot.papers.values():
+                out.write(paper.model_dump_json() + "\n")
+        snapshot.keyword.save(tmp / "bm25")
+        tmp.rename(target)
+        return True
+    except OSError as exc:
+        if not (target / PAPERS_FILE).exists():  # else another process saved it first
+            log.warning("could not cache the index snapshot in %s: %s", target, exc)
+        shutil.rmtree(tmp, ignore_errors=True)
+        return (target / PAPERS_FILE).exists()
 
 
 def prune_snapshots(cache_root: Path, store: VectorStore, keep: str) -> None:
+    """Remove the snapshots of other versions. Folders where another process is still
+    writing the kept version (`<keep>.tmp<pid>`) are left to it."""
     keep_dir = snapshot_dir(cache_root, store, keep)
     if not keep_dir.parent.exists():
         return
     for entry in keep_dir.parent.iterdir():
-        if entry != keep_dir:
+        if entry != keep_dir and not entry.name.startswith(f"{keep}.tmp"):
             shutil.rmtree(entry, ignore_errors=True)
