@@ -199,3 +199,13 @@ def test_summary_headings_are_unique_and_named_groups_come_first(assistant, topi
     first_generic = min((i for i, h in enumerate(headings) if h in generic), default=None)
     if first_generic is not None:
         assert all(h in generic for h in headings[first_generic:])
+
+
+def test_the_nearest_papers_to_a_missing_title_are_those_closest_to_the_title(assistant):
+    answer = assistant.ask(
+        "What CSI score does the paper 'Consistency Models for Ocean Wave Forecasting' report?"
+    )
+    assert answer.abstained
+    assert all("consistency" in (s.title or "").lower() for s in answer.sources), [
+        s.title for s in answer.sources
+    ]

@@ -37,7 +37,7 @@ from paperchat.answer.summarize import compose_summary
 from paperchat.answer.verify import Checked, verify
 from paperchat.errors import ConfigError, InputError
 from paperchat.retrieve.results import SearchResult
-from paperchat.retrieve.searcher import HybridSearcher
+from paperchat.retrieve.searcher import HybridSearcher, SearchHit
 
 MAX_QUESTION_CHARS = 2000
 MIN_CANDIDATES = 8  # papers judged per question, even when fewer are shown
@@ -138,22 +138,27 @@ class Assistant:
         order = cited_ids + [pid for pid in by_id if pid not in cited_ids]
         return [SearchResult.from_hit(by_id[pid].hit) for pid in order[: max(k, len(cited_ids))]]
 
-    def _missing_title(self, question: str, judgement: Judgement) -> str | None:
-        """A title the question asks for by name that no paper in the corpus has."""
+    def _missing_title(self, question: str, judgement: Judgement) -> tuple[str, list[SearchHit]]:
+        """A title the question asks for by name that no paper in the corpus has, with the
+        papers nearest to that title; ("", []) when there is none."""
         for title in requested_titles(question):
-            candidates = [p.hit.paper for p in judgement.papers]
-            candidates += [h.paper for h in self.searcher.search(title, TITLE_SEARCH)]
+            near = self.searcher.search(title, TITLE_SEARCH)
+            candidates = [p.hit.paper for p in judgement.papers] + [h.paper for h in near]
             if not any(title_matches(title, paper.title) for paper in candidates):
-                return title
-        return None
+                return title, near[:NEAREST]
+        return "", []
 
     @staticmethod
-    def _abstention_text(what: str, judgement: Judgement) -> str:
+    def _nearest(judgement: Judgement) -> list[SearchHit]:
+        return [p.hit for p in judgement.papers[:NEAREST]]
+
+    @staticmethod
+    def _abstention_text(what: str, nearest: Sequence[SearchHit]) -> str:
         """`what` completes "The corpus has no paper ...": "on this question"."""
-        nearest = [p.hit.paper.title or p.hit.paper.id for p in judgement.papers[:NEAREST]]
-        if not nearest:
+        titles = [hit.paper.title or hit.paper.id for hit in nearest]
+        if not titles:
             return f"The corpus has no paper {what}."
-        listed = "\n".join(f"- {title}" for title in nearest)
+        listed = "\n".join(f"- {title}" for title in titles)
         return f"The corpus has no paper {what}. The nearest papers are:\n{listed}"
 
     # -- ask ---------------------------------------------------------------------------
@@ -196,7 +201,7 @@ class Assistant:
             self._standalone(question, conversation, history or [], resolved)
         )
         judgement = self._judge(standalone, k, since)
-        missing_title = self._missing_title(question, judgement)
+        missing_title, near_title = self._missing_title(question, judgement)
         numbering = Numbering(conversation.numbers)
         base = {
             "question": question,
@@ -206,14 +211,15 @@ class Assistant:
 
         if judgement.abstain or missing_title:
             what = f"titled “{missing_title}”" if missing_title else "on this question"
-            text = self._abstention_text(what, judgement)
+            nearest = near_title or self._nearest(judgement)
+            text = self._abstention_text(what, nearest)
             yield text
             yield Answer(
                 **base,
                 answer=text,
                 abstained=True,
                 citations=[],
-                sources=[SearchResult.from_hit(p.hit) for p in judgement.papers[:NEAREST]],
+                sources=[SearchResult.from_hit(hit) for hit in nearest],
             )
             return
 
@@ -237,13 +243,13 @@ class Assistant:
         messages = answer_messages(self.prompts, standalone, context)
         reply = yield from self._generate(messages, stream)
         if is_no_answer(reply):
-            text = self._abstention_text("on this question", judgement)
+            text = self._abstention_text("on this question", self._nearest(judgement))
             yield Answer(
                 **base,
                 answer=text,
                 abstained=True,
                 citations=[],
-                sources=[SearchResult.from_hit(p.hit) for p in judgement.papers[:NEAREST]],
+                sources=[SearchResult.from_hit(hit) for hit in self._nearest(judgement)],
             )
             return
         checked = verify(reply, context, self.evidence, self.thresholds, self.weights)
@@ -291,11 +297,11 @@ class Assistant:
         if not papers:
             return Summary(
                 topic=topic,
-                summary=self._abstention_text(f"on “{topic}”", judgement),
+                summary=self._abstention_text(f"on “{topic}”", self._nearest(judgement)),
                 abstained=True,
                 mode=resolved,
                 citations=[],
-                sources=[SearchResult.from_hit(p.hit) for p in judgement.papers[:NEAREST]],
+                sources=[SearchResult.from_hit(hit) for hit in self._nearest(judgement)],
             )
         numbering = Numbering()
         if resolved == "extractive":
@@ -317,11 +323,11 @@ class Assistant:
         if is_no_answer(reply):
             return Summary(
                 topic=topic,
-                summary=self._abstention_text(f"on “{topic}”", judgement),
+                summary=self._abstention_text(f"on “{topic}”", self._nearest(judgement)),
                 abstained=True,
                 mode="llm",
                 citations=[],
-                sources=[SearchResult.from_hit(p.hit) for p in judgement.papers[:NEAREST]],
+                sources=[SearchResult.from_hit(hit) for hit in self._nearest(judgement)],
             )
         checked = verify(reply, context, self.evidence, self.thresholds, self.weights)
         return Summary(
