@@ -32,9 +32,10 @@ class Plan:
     scale_papers: int
     scale_queries: int
     encoder_chunks: int | None = None  # None: every chunk of the bundled corpus
+    ingest_runs: int = 3  # interleaved ingest/encode pairs: a median of one is noise
 
 
-FULL = Plan(runs=3, queries=220, warmup=30, scale_papers=100_000, scale_queries=200)
+FULL = Plan(runs=3, queries=220, warmup=30, scale_papers=100_000, scale_queries=200, ingest_runs=5)
 QUICK = Plan(
     runs=1, queries=60, warmup=10, scale_papers=5_000, scale_queries=40, encoder_chunks=256
 )
@@ -50,7 +51,7 @@ def run(plan: Plan, work: Path, quick: bool, only: set[str] | None = None) -> di
     results["loadavg"] = {"start": loadavg()}
     errors: dict[str, str] = {}
     sections = {
-        "ingest": lambda: ingest.ingest_vs_encoder(main, plan.runs),
+        "ingest": lambda: ingest.ingest_vs_encoder(main, plan.ingest_runs),
         "encoder": lambda: ingest.encoder_speed(main, plan.runs, plan.encoder_chunks),
         "quality": lambda: ingest.quality_both_encoders(main, fp32),
         "latency": lambda: latency.warm_latency(main, plan.queries),
