@@ -97,7 +97,13 @@ def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
     k: Annotated[int, typer.Option("-k", "--k", min=1, max=100, help="Papers to return.")] = 5,
     since: Annotated[
-        int | None, typer.Option("--since", min=1900, max=2100, help="Only papers from YEAR on.")
+        int | None,
+        typer.Option(
+            "--since",
+            min=1900,
+            max=2100,
+            help="Only papers dated YEAR or later (undated papers are left out).",
+        ),
     ] = None,
     method: Annotated[
         str, typer.Option("--method", help="hybrid | dense | keyword", hidden=True)
@@ -138,7 +144,13 @@ def ask(
         int | None, typer.Option("-k", "--k", min=1, max=20, help="Papers to answer from.")
     ] = None,
     since: Annotated[
-        int | None, typer.Option("--since", min=1900, max=2100, help="Only papers from YEAR on.")
+        int | None,
+        typer.Option(
+            "--since",
+            min=1900,
+            max=2100,
+            help="Only papers dated YEAR or later (undated papers are left out).",
+        ),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:

@@ -20,6 +20,9 @@ _WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "\ufe
 HAS_TEXT = "[^" + _WHITESPACE + "]"
 
 
+SINCE_HELP = "Only papers dated this year or later; papers without a date are left out."
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -27,7 +30,7 @@ class _Strict(BaseModel):
 class SearchRequest(_Strict):
     query: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=HAS_TEXT)
     k: int = Field(default=5, ge=1, le=50)
-    since: int | None = Field(default=None, ge=1900, le=2100)
+    since: int | None = Field(default=None, ge=1900, le=2100, description=SINCE_HELP)
 
 
 class SearchResponse(BaseModel):
@@ -40,7 +43,7 @@ class AskRequest(_Strict):
     history: list[Turn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS)
     mode: RequestedMode = "auto"
     k: int | None = Field(default=None, ge=1, le=20)
-    since: int | None = Field(default=None, ge=1900, le=2100)
+    since: int | None = Field(default=None, ge=1900, le=2100, description=SINCE_HELP)
 
 
 class SummarizeRequest(_Strict):

@@ -84,9 +84,17 @@ def _year_choices(services: Services) -> list[tuple[str, str]]:
     return [("Any year", ANY_YEAR)] + [(f"{y} or later", str(y)) for y in years]
 
 
+def _year_note(services: Services) -> str | None:
+    """A year filter leaves out papers without a date; say how many have one."""
+    papers = services.searcher.papers.values()
+    dated = sum(1 for p in papers if p.year)
+    return None if dated == len(papers) else f"only {dated} of {len(papers)} are dated"
+
+
 def build_ui(services: Services, settings: Settings) -> gr.Blocks:
     h = Handlers(services)
     years = _year_choices(services)
+    year_note = _year_note(services)
     private = {"api_visibility": "private"}
 
     with gr.Blocks(title="paperchat", analytics_enabled=False, fill_width=True) as blocks:
@@ -119,7 +127,9 @@ def build_ui(services: Services, settings: Settings) -> gr.Blocks:
                         clear = gr.Button("New chat", scale=1, min_width=80)
                     with gr.Row():
                         k = gr.Slider(1, 20, value=settings.search_k, step=1, label="Papers to use")
-                        since = gr.Dropdown(years, value=ANY_YEAR, label="Published")
+                        since = gr.Dropdown(
+                            years, value=ANY_YEAR, label="Published", info=year_note
+                        )
                         mode = gr.Radio(
                             _mode_choices(services.llm),
                             value="auto" if services.llm else "extractive",
@@ -177,7 +187,9 @@ def build_ui(services: Services, settings: Settings) -> gr.Blocks:
                         find = gr.Button("Search", variant="primary", scale=1, min_width=80)
                     with gr.Row():
                         find_k = gr.Slider(1, 50, value=10, step=1, label="Results")
-                        find_since = gr.Dropdown(years, value=ANY_YEAR, label="Published")
+                        find_since = gr.Dropdown(
+                            years, value=ANY_YEAR, label="Published", info=year_note
+                        )
                     results = gr.HTML(
                         label="Results", elem_id="pc-results", js_on_load=OPEN_RESULT_JS
                     )
