@@ -24,6 +24,15 @@ app = typer.Typer(
 )
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the JSON object instead of text.")]
+SinceOption = Annotated[
+    int | None,
+    typer.Option(
+        "--since",
+        min=1900,
+        max=2100,
+        help="Only papers dated YEAR or later (undated papers are left out).",
+    ),
+]
 
 
 def _settings():
@@ -96,15 +105,7 @@ def ingest(
 def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
     k: Annotated[int, typer.Option("-k", "--k", min=1, max=100, help="Papers to return.")] = 5,
-    since: Annotated[
-        int | None,
-        typer.Option(
-            "--since",
-            min=1900,
-            max=2100,
-            help="Only papers dated YEAR or later (undated papers are left out).",
-        ),
-    ] = None,
+    since: SinceOption = None,
     method: Annotated[
         str, typer.Option("--method", help="hybrid | dense | keyword", hidden=True)
     ] = "hybrid",
@@ -143,15 +144,7 @@ def ask(
     k: Annotated[
         int | None, typer.Option("-k", "--k", min=1, max=20, help="Papers to answer from.")
     ] = None,
-    since: Annotated[
-        int | None,
-        typer.Option(
-            "--since",
-            min=1900,
-            max=2100,
-            help="Only papers dated YEAR or later (undated papers are left out).",
-        ),
-    ] = None,
+    since: SinceOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Answer from the corpus with numbered citations, or say the corpus has nothing on it."""

@@ -27,6 +27,13 @@ def _quotes_are_verbatim(answer, papers) -> None:
         assert all(q in sentences for q in citation.quotes)
 
 
+def _abstains_naming_the_nearest_papers(answer: Answer) -> None:
+    assert answer.abstained and not answer.citations
+    assert answer.sources
+    for source in answer.sources:
+        assert (source.title or source.id) in answer.answer
+
+
 def test_pruning_question_cites_pruning_papers(assistant):
     answer = assistant.ask("which papers prune large language models?")
     assert answer.mode == "extractive" and not answer.abstained
@@ -101,11 +108,8 @@ def test_citation_numbers_are_stable_across_turns(assistant):
 )
 def test_far_off_questions_abstain_and_name_the_nearest_papers(assistant, question):
     answer = assistant.ask(question)
-    assert answer.abstained and not answer.citations
+    _abstains_naming_the_nearest_papers(answer)
     assert "no paper" in answer.answer
-    assert answer.sources
-    for source in answer.sources:
-        assert (source.title or source.id) in answer.answer
 
 
 @pytest.mark.parametrize(
@@ -160,11 +164,8 @@ def test_summary_of_an_absent_topic_abstains(assistant):
 )
 def test_a_requested_title_the_corpus_lacks_is_said_to_be_missing(assistant, question):
     answer = assistant.ask(question)
-    assert answer.abstained and not answer.citations
+    _abstains_naming_the_nearest_papers(answer)
     assert answer.answer.startswith("The corpus has no paper titled “")
-    assert answer.sources
-    for source in answer.sources:
-        assert (source.title or source.id) in answer.answer
 
 
 def test_a_requested_title_the_corpus_has_is_answered_from_that_paper(assistant):
