@@ -142,9 +142,10 @@ class Assistant:
         """A title the question asks for by name that no paper in the corpus has, with the
         papers nearest to that title; ("", []) when there is none."""
         for title in requested_titles(question):
+            if any(title_matches(title, p.hit.paper.title) for p in judgement.papers):
+                continue  # among the question's own hits: no second search
             near = self.searcher.search(title, TITLE_SEARCH)
-            candidates = [p.hit.paper for p in judgement.papers] + [h.paper for h in near]
-            if not any(title_matches(title, paper.title) for paper in candidates):
+            if not any(title_matches(title, hit.paper.title) for hit in near):
                 return title, near[:NEAREST]
         return "", []
 

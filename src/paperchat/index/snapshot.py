@@ -56,12 +56,11 @@ def build_snapshot(store: VectorStore, version: str, top_k: int = 50) -> IndexSn
     return IndexSnapshot(version, papers, KeywordIndex.build(store.chunk_texts(), top_k))
 
 
-def save_snapshot(snapshot: IndexSnapshot, target: Path) -> bool:
+def save_snapshot(snapshot: IndexSnapshot, target: Path) -> None:
     """Write to a temporary folder, then rename: readers see a whole snapshot or none.
 
     The snapshot is a cache (the store holds the truth), so failing to write it is logged,
-    not raised: a search that built the snapshot in memory still answers. Returns whether
-    `target` now holds the snapshot."""
+    not raised: a search that built the snapshot in memory still answers."""
     tmp = target.with_name(f"{target.name}.tmp{os.getpid()}")
     try:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -71,12 +70,10 @@ def save_snapshot(snapshot: IndexSnapshot, target: Path) -> bool:
                 out.write(paper.model_dump_json() + "\n")
         snapshot.keyword.save(tmp / "bm25")
         tmp.rename(target)
-        return True
     except OSError as exc:
         if not (target / PAPERS_FILE).exists():  # else another process saved it first
             log.warning("could not cache the index snapshot in %s: %s", target, exc)
         shutil.rmtree(tmp, ignore_errors=True)
-        return (target / PAPERS_FILE).exists()
 
 
 def prune_snapshots(cache_root: Path, store: VectorStore, keep: str) -> None:
