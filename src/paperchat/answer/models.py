@@ -4,12 +4,33 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from paperchat.retrieve.results import SearchResult
 
 Mode = Literal["extractive", "llm"]
 RequestedMode = Literal["auto", "extractive", "llm"]
+Verdict = Literal["answered", "detail_missing", "not_in_corpus", "no_relevant_paper"]
+VERDICT_HELP = (
+    "answered; detail_missing: the paper is in the corpus but its abstract does not state "
+    "what was asked (it is cited, with what it does say); not_in_corpus: the question names "
+    "a method, dataset or paper no abstract mentions; no_relevant_paper: nothing in the "
+    "corpus bears on the question. `abstained` is true for the last two."
+)
+
+
+class _HasVerdict(BaseModel):
+    """A verdict left out is read from `abstained` (answered / no_relevant_paper)."""
+
+    abstained: bool
+    verdict: Verdict = Field(default="answered", description=VERDICT_HELP)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_verdict(cls, data):
+        if isinstance(data, dict) and data.get("verdict") is None:
+            data = {**data, "verdict": "no_relevant_paper" if data.get("abstained") else "answered"}
+        return data
 
 
 class Citation(BaseModel):
@@ -36,10 +57,9 @@ class Turn(BaseModel):
     citations: list[Citation] | None = None
 
 
-class Answer(BaseModel):
+class Answer(_HasVerdict):
     question: str
     answer: str
-    abstained: bool
     mode: Mode
     citations: list[Citation]
     sources: list[SearchResult]
@@ -60,10 +80,9 @@ class Answer(BaseModel):
     )
 
 
-class Summary(BaseModel):
+class Summary(_HasVerdict):
     topic: str
     summary: str
-    abstained: bool
     mode: Mode
     citations: list[Citation]
     sources: list[SearchResult]
