@@ -90,7 +90,9 @@ def build_searcher(settings: Settings, embedder: Embedder | None = None) -> Hybr
     def open_view(fresh: bool = True) -> tuple[ChromaStore, IndexSnapshot]:
         store = build_store(settings, fresh=fresh)
         store.open(embedder.name, embedder.dim, create=False)
-        return store, load_snapshot(store, cache_root(settings), settings.candidates)
+        return store, load_snapshot(
+            store, cache_root(settings), settings.candidates, embedder=embedder
+        )
 
     store, snapshot = open_view(fresh=False)
     return HybridSearcher(
@@ -164,17 +166,12 @@ def build_assistant(
     chat_model=None,
 ):
     """The question-answering service over the index, with the LLM when one is configured."""
-    from paperchat.answer.evidence import EvidenceIndex
     from paperchat.answer.prompts import PromptLibrary
     from paperchat.answer.service import Assistant
-    from paperchat.answer.vector_cache import SentenceVectorCache
 
     searcher = searcher or build_searcher(settings)
-    embedder = searcher.embedder
-    disk = SentenceVectorCache(cache_root(settings) / "evidence", embedder.name, embedder.dim)
     return Assistant(
         searcher,
-        evidence=EvidenceIndex(embedder, disk=disk),
         chat_model=chat_model if chat_model is not None else build_chat_model(settings),
         prompts=PromptLibrary.load(settings.prompts_dir),
         k=settings.search_k,

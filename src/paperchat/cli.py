@@ -243,6 +243,10 @@ def eval_(
     subset: Annotated[
         str, typer.Option("--subset", help='all | fast (the questions marked "gate": true)')
     ] = "all",
+    split: Annotated[
+        str,
+        typer.Option("--split", help="tune | test | all: tune on tune, report test."),
+    ] = "all",
     labels: Annotated[
         Path | None,
         typer.Option(
@@ -251,10 +255,19 @@ def eval_(
     ] = None,
     mode: Annotated[str, typer.Option("--mode", help="auto | extractive | llm")] = "auto",
     answers: Annotated[
-        bool, typer.Option("--answers/--no-answers", help="Also evaluate the answers.")
+        bool,
+        typer.Option("--answers/--no-answers", help="Also evaluate the answers and summaries."),
+    ] = True,
+    baselines: Annotated[
+        bool,
+        typer.Option(
+            "--baselines/--no-baselines",
+            help="Also rank with the abstract-dense and llama-index baselines.",
+        ),
     ] = True,
 ) -> None:
-    """Measure retrieval (dense, keyword, hybrid side by side), grounding and abstention."""
+    """Measure retrieval (dense, keyword, hybrid and two baselines side by side), verdicts,
+    grounding, calibration and summaries; every figure per split (test first)."""
     from paperchat.build import run_ingest
     from paperchat.errors import IndexMissingError, InputError
     from paperchat.evals.dataset import default_file, load_questions
@@ -264,7 +277,7 @@ def eval_(
     questions = questions or default_file("questions.jsonl")
     if questions is None:
         raise InputError("no evals/questions.jsonl here: pass --questions FILE")
-    select(load_questions(questions), subset)  # a bad file fails before any slow work
+    select(load_questions(questions), subset, split)  # a bad file fails before slow work
     settings = _settings()
     try:
         searcher = open_searcher(settings)
@@ -277,14 +290,58 @@ def eval_(
         questions,
         labels or default_file("support_labels.jsonl"),
         subset=subset,
+        split=split,
         mode=mode,
         answers=answers,
+        baselines=baselines,
         searcher=searcher,
         progress=lambda line: typer.echo(line, err=True),
     )
     paths = write_report(report, out)
     typer.echo(summary(report))
     typer.echo(f"\nReport: {paths['markdown']} (also {paths['json'].name}, {paths['png'].name})")
+
+
+@app.command()
+def calibrate(
+    questions: Annotated[
+        Path | None,
+        typer.Option("--questions", help="Labelled questions (JSONL). Default: evals/questions.jsonl."),
+    ] = None,
+    split: Annotated[
+        str, typer.Option("--split", help="Which split to fit on: tune | test | all.")
+    ] = "tune",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Where to write the parameters. Default: the packaged file for "
+            "this embedder family (src/paperchat/retrieve/relevance-FAMILY.json)."
+        ),
+    ] = None,
+) -> None:
+    """Fit the relevance model (ranking, abstention, summary papers) on labelled questions."""
+    from paperchat.build import build_searcher
+    from paperchat.errors import InputError
+    from paperchat.evals.dataset import default_file, load_questions
+    from paperchat.retrieve.calibrate import calibrate as fit_model
+    from paperchat.retrieve.calibrate import report
+    from paperchat.retrieve.relevance import family_of, params_path
+
+    questions = questions or default_file("questions.jsonl")
+    if questions is None:
+        raise InputError("no evals/questions.jsonl here: pass --questions FILE")
+    if split not in ("tune", "test", "all"):
+        raise InputError(f"unknown split {split!r}; use tune, test or all")
+    chosen = [q for q in load_questions(questions) if split == "all" or q.split == split]
+    if not chosen:
+        raise InputError(f"no questions of split {split!r} in {questions}")
+    searcher = build_searcher(_settings())
+    target = out or params_path(family_of(searcher.embedder.name))
+    model = fit_model(
+        searcher, chosen, out=target, fitted_on=f"{questions.name} split={split} ({len(chosen)} questions)"
+    )
+    typer.echo(report(model))
+    typer.echo(f"Written to {target}")
 
 
 def main() -> None:

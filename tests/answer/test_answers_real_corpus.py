@@ -6,7 +6,7 @@ import pytest
 
 from paperchat.answer.conversation import with_sources
 from paperchat.answer.models import Answer, Turn
-from paperchat.answer.sentences import split_sentences
+from paperchat.text.sentences import split_sentences
 
 PAT = "hec6720eaae68ce8f"
 MASKLLM = "hff6cb40edcc4f13d"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paperchat.answer.lexical import (
+from paperchat.text.lexical import (
     TermWeights,
     citation_numbers,
     content_stems,

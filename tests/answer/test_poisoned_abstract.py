@@ -9,7 +9,7 @@ import pytest
 from answer.conftest import INJECTION
 from fakes.openai_server import Reply
 
-from paperchat.answer.sentences import split_sentences
+from paperchat.text.sentences import split_sentences
 
 LORA = "arxiv:2401.00004"
 QUESTIONS = [

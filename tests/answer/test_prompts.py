@@ -34,7 +34,8 @@ def test_own_folder_overrides_one_prompt_and_keeps_the_rest(tmp_path):
     (tmp_path / "system.md").write_text("Be terse.")
     library = PromptLibrary.load(tmp_path)
     assert library.render("system").strip() == "Be terse."
-    assert "{{" not in library.render("answer", question="q", sources="s")
+    rendered = library.render("answer", question="q", sources="s", verdict="the verdict")
+    assert "{{" not in rendered and "the verdict" in rendered
 
 
 def test_missing_folder_is_a_config_error(tmp_path):

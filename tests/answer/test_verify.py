@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from paperchat.answer.evidence import EvidenceIndex
-from paperchat.answer.relevance import thresholds_for
-from paperchat.answer.verify import verify
+from paperchat.answer.verify import thresholds_for, verify
 from paperchat.corpus.paper import Paper
 from paperchat.index.embedders.hashing import HashEmbedder
+from paperchat.index.evidence import Evidence
 
 SOURCES = {
     1: Paper(
@@ -29,11 +28,15 @@ SOURCES = {
 
 @pytest.fixture(scope="module")
 def check():
-    evidence = EvidenceIndex(HashEmbedder(256))
-    thresholds = thresholds_for("hash-256")
+    embedder = HashEmbedder(256)
+    papers = {p.id: p for p in SOURCES.values()}
+    evidence = Evidence.build(papers, embedder.embed_documents, embedder_name=embedder.name)
+    thresholds = thresholds_for(embedder.name)
 
     def run(text: str):
-        return verify(text, SOURCES, evidence, thresholds)
+        return verify(
+            text, SOURCES, evidence, embedder.embed_documents, thresholds, evidence.weights
+        )
 
     return run
 

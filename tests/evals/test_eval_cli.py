@@ -24,19 +24,25 @@ def run(args, data_dir, cwd=REPO):
 @pytest.mark.slow
 def test_eval_ingests_when_needed_and_writes_the_report(tmp_path):
     out = tmp_path / "out"
-    proc = run(["eval", "--subset", "fast", "--no-answers", "--out", str(out)], tmp_path / "data")
+    args = ["eval", "--subset", "fast", "--split", "test", "--no-answers", "--out", str(out)]
+    proc = run(args, tmp_path / "data")
     assert proc.returncode == 0, proc.stderr
     assert "No index yet: ingesting the bundled corpus first." in proc.stderr
-    assert "| metric | dense | keyword | hybrid |" in proc.stdout
+    assert "retrieval, test split:" in proc.stdout and "tune split" not in proc.stdout
+    assert "| metric | dense | keyword | hybrid | abstract-dense | llama-index |" in proc.stdout
     assert "judge agreement (test half)" in proc.stdout
     report = json.loads((out / "report.json").read_text())
-    assert report["subset"] == "fast"
+    assert report["subset"] == "fast" and report["split"] == "test"
+    assert report["splits"] == ["test"]
     assert report["papers_indexed"] == 466
     assert report["answers"] == {
         "available": False,
         "note": "answers were not evaluated (--no-answers)",
     }
-    assert set(report["retrieval"]["overall"]) == {"dense", "keyword", "hybrid"}
+    assert set(report["retrieval"]["overall"]) == {
+        "dense", "keyword", "hybrid", "abstract-dense", "llama-index"
+    }  # fmt: skip
+    assert report["baselines"]["llama-index"]["papers"] == 466
     assert "## Retrieval: configurations side by side" in (out / "report.md").read_text()
     assert (out / "report.png").read_bytes().startswith(b"\x89PNG")
 

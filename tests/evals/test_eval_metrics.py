@@ -151,3 +151,83 @@ def test_mean():
     assert m.mean([1.0, 2.0, 4.5]) == pytest.approx(2.5)
     assert m.mean([]) == 0.0
     assert not math.isnan(m.mean([]))
+
+
+# ---------------------------------------------------------------- verdicts
+
+
+VERDICTS = ("answered", "detail_missing", "not_in_corpus", "no_relevant_paper")
+
+
+def test_verdict_accuracy():
+    got = ["answered", "detail_missing", None, "no_relevant_paper"]
+    expected = ["answered", "answered", "not_in_corpus", "no_relevant_paper"]
+    assert m.verdict_accuracy(got, expected) == 0.5  # 1st and 4th of 4
+    assert m.verdict_accuracy([], []) == 0.0
+
+
+def test_confusion_counts_expected_by_got_with_errors_aside():
+    expected = ["answered", "answered", "detail_missing", "not_in_corpus", "not_in_corpus"]
+    got = ["answered", "detail_missing", "no_relevant_paper", "not_in_corpus", None]
+    table = m.confusion(expected, got, VERDICTS)
+    assert list(table) == list(VERDICTS)
+    assert list(table["answered"]) == [*VERDICTS, "error"]
+    assert table["answered"] == {
+        "answered": 1, "detail_missing": 1, "not_in_corpus": 0, "no_relevant_paper": 0,
+        "error": 0,
+    }  # fmt: skip
+    assert table["detail_missing"]["no_relevant_paper"] == 1
+    assert table["not_in_corpus"]["not_in_corpus"] == 1
+    assert table["not_in_corpus"]["error"] == 1
+    assert sum(table["no_relevant_paper"].values()) == 0
+
+
+# ---------------------------------------------------------------- calibration
+
+
+def test_brier_score():
+    # (0.9 - 1)² + (0.2 - 0)² + (0.6 - 0)² = 0.01 + 0.04 + 0.36 = 0.41 → / 3
+    assert m.brier_score([0.9, 0.2, 0.6], [True, False, False]) == pytest.approx(0.41 / 3)
+    assert m.brier_score([1.0, 0.0], [True, False]) == 0.0
+    assert m.brier_score([], []) is None
+
+
+def test_reliability_bins_predictions_and_observed_rates():
+    predicted = [0.05, 0.15, 0.12, 0.95, 1.0, 0.5]
+    observed = [False, True, False, True, True, False]
+    table = m.reliability(predicted, observed, bins=10)
+    assert len(table) == 10
+    assert table[0] == {
+        "low": 0.0, "high": 0.1, "count": 1, "mean_predicted": 0.05, "observed": 0.0
+    }  # fmt: skip
+    # 0.15 and 0.12 in [0.1, 0.2): mean 0.135, one of two observed
+    assert table[1]["count"] == 2
+    assert table[1]["mean_predicted"] == pytest.approx(0.135)
+    assert table[1]["observed"] == 0.5
+    assert table[5]["count"] == 1  # 0.5 opens the sixth bin
+    # 0.95 and 1.0 both in the last bin (1.0 is not a bin of its own)
+    assert table[9]["count"] == 2 and table[9]["observed"] == 1.0
+    assert table[3] == {
+        "low": pytest.approx(0.3), "high": 0.4, "count": 0, "mean_predicted": None,
+        "observed": None,
+    }  # fmt: skip
+
+
+def test_expected_calibration_error():
+    table = m.reliability([0.1, 0.1, 0.9, 0.9], [False, True, True, True], bins=2)
+    # bin 0: predicted 0.1, observed 0.5 → gap 0.4, weight 2; bin 1: 0.9 vs 1.0 → 0.1, 2
+    # ECE = (2·0.4 + 2·0.1) / 4 = 0.25
+    assert m.expected_calibration_error(table) == pytest.approx(0.25)
+    assert m.expected_calibration_error(m.reliability([], [], bins=4)) is None
+
+
+# ---------------------------------------------------------------- paper sets
+
+
+def test_paper_precision_and_recall():
+    # cited a, b, x of gold a, b, c, d: precision 2/3, recall 2/4
+    assert m.paper_precision(["a", "b", "x"], {"a", "b", "c", "d"}) == pytest.approx(2 / 3)
+    assert m.paper_recall(["a", "b", "x"], {"a", "b", "c", "d"}) == 0.5
+    assert m.paper_precision(["a", "a"], {"a"}) == 1.0  # a paper cited twice counts once
+    assert m.paper_precision([], {"a"}) == 0.0  # citing nothing found nothing
+    assert m.paper_recall(["a"], set()) == 0.0

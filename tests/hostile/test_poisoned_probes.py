@@ -20,7 +20,7 @@ import pytest
 from fakes.openai_server import Reply, ScriptedOpenAIServer
 from helpers import ServerThread
 
-from paperchat.answer.sentences import split_sentences
+from paperchat.text.sentences import split_sentences
 
 PROBES = [json.loads(line) for line in (Path(__file__).parent / "poisoned.jsonl").open()]
 IDS = [p["probe"] for p in PROBES]

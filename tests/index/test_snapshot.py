@@ -1,4 +1,4 @@
-"""The snapshot cache (catalog + BM25 per index version) under concurrent processes:
+"""The snapshot cache (catalog + BM25 + evidence per index version) under concurrent processes:
 an ingest pruning old versions while a server writes the new one."""
 
 from __future__ import annotations
@@ -7,7 +7,10 @@ import shutil
 from types import SimpleNamespace
 
 from paperchat.corpus.paper import Paper
+from paperchat.index.embedders.hashing import HashEmbedder
+from paperchat.index.evidence import Evidence
 from paperchat.index.snapshot import (
+    EVIDENCE_DIR,
     PAPERS_FILE,
     IndexSnapshot,
     prune_snapshots,
@@ -41,7 +44,10 @@ class _Keyword:
 
 def _snapshot(keyword) -> IndexSnapshot:
     paper = Paper(id="2401.00001", title="A title", abstract="An abstract.")
-    return IndexSnapshot("v1", {paper.id: paper}, keyword)
+    papers = {paper.id: paper}
+    embedder = HashEmbedder(16)
+    evidence = Evidence.build(papers, embedder.embed_documents, embedder_name=embedder.name)
+    return IndexSnapshot("v1", papers, keyword, evidence)
 
 
 def test_a_snapshot_that_cannot_be_written_is_not_an_error(tmp_path):
@@ -56,6 +62,8 @@ def test_a_written_snapshot_is_whole(tmp_path):
     save_snapshot(_snapshot(_Keyword()), target)
     assert (target / PAPERS_FILE).read_text().count("\n") == 1
     assert (target / "bm25" / "index.json").exists()
+    assert Evidence.exists(target / EVIDENCE_DIR)
+    assert Evidence.load(target / EVIDENCE_DIR, {}).sentence_count == 1
     assert [p.name for p in target.parent.iterdir()] == ["v1"]
 
 
@@ -73,5 +81,5 @@ def test_a_cached_snapshot_removed_while_loading_is_rebuilt_from_the_store(tmp_p
 
     rebuilt = _snapshot(_Keyword())
     monkeypatch.setattr(module.KeywordIndex, "load", staticmethod(load_after_prune))
-    monkeypatch.setattr(module, "build_snapshot", lambda store, version, top_k: rebuilt)
-    assert module.load_snapshot(store, tmp_path) is rebuilt
+    monkeypatch.setattr(module, "build_snapshot", lambda store, version, top_k, **_: rebuilt)
+    assert module.load_snapshot(store, tmp_path, embedder=HashEmbedder(16)) is rebuilt

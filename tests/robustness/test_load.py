@@ -26,7 +26,7 @@ import pytest
 from gradio_client import Client
 from helpers import write_artifact
 
-from paperchat.answer.condense import has_reference
+from paperchat.answer.followup import stands_alone
 from paperchat.corpus.loader import load_corpus
 from paperchat.settings import bundled_corpus_dir
 
@@ -49,7 +49,7 @@ def _candidates() -> list[tuple[str, str]]:
         if p.title
         and PLAIN_TITLE.match(p.title)
         and len(p.title.split()) >= 4
-        and not has_reference(p.title)
+        and stands_alone(p.title)
     ]
     random.Random(8).shuffle(plain)
     return plain

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from paperchat.answer.lexical import STOPWORDS
+from paperchat.text.lexical import STOPWORDS
 from paperchat.corpus.paper import Paper
 
 _SPECIAL = {

@@ -14,10 +14,11 @@ Each sentence of each relevant paper is scored against the question:
   + NAME_BONUS when the sentence names what the question names ("CoACT", "CIFAR-10"),
     and DEFINITION_BONUS more when the question asks what it is and the sentence defines
     it ("... network (NPNet)")
-  + CONTRIBUTION_BONUS for a sentence stating the paper's own contribution ("we propose")
+  + CONTRIBUTION_BONUS / RESULT_BONUS for a sentence stating what the paper proposes or
+    reaches (its role, text/roles.py)
+  background and problem statements are left out when the paper has other sentences
   − BOILERPLATE_PENALTY for links and "code is available"
-  − BACKGROUND_PENALTY for an abstract's first sentence (usually background)
-  − PAPER_WEIGHT × how far the paper is behind the most relevant one
+  − PAPER_WEIGHT × how far the paper is behind the most relevant one (relevance model)
 
 and the best few are kept, grouped by paper (papers ordered by their best sentence,
 sentences in abstract order, so each paper reads as a short passage).
@@ -28,21 +29,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from collections.abc import Callable
+
+import numpy as np
+
 from paperchat.answer.conversation import Numbering
-from paperchat.answer.evidence import EvidenceIndex
-from paperchat.answer.lexical import content_stems, has_number, named_terms
+from paperchat.answer.detail import aspect
+from paperchat.answer.judgement import Judgement
 from paperchat.answer.models import Citation
-from paperchat.answer.relevance import Judgement, ScoredPaper
-from paperchat.answer.sentences import has_own_citation
+from paperchat.index.evidence import unit_rows
+from paperchat.retrieve.relevance import ScoredPaper
+from paperchat.text.lexical import content_stems, has_number
+from paperchat.text.sentences import has_own_citation
 
 OVERLAP_WEIGHT = 0.3
 NUMBER_BONUS = 0.2
 NAME_BONUS = 0.1
 DEFINITION_BONUS = 0.1
 RESIDUAL_WEIGHT = 0.7
-CONTRIBUTION_BONUS = 0.06
+CONTRIBUTION_BONUS = 0.08
+RESULT_BONUS = 0.06
 BOILERPLATE_PENALTY = 0.3
-BACKGROUND_PENALTY = 0.08  # an abstract's first sentence is usually background
+BACKGROUND_PENALTY = 0.12  # summaries' contribution sentences (answers skip background)
 PAPER_WEIGHT = 0.5
 MAX_SENTENCES = 6
 MAX_PAPERS = 4
@@ -50,39 +58,13 @@ PER_PAPER = 2
 PER_PAPER_ALONE = 3
 SENTENCE_MARGIN = 0.3  # sentences this far below the best one are left out
 
-_QUANTITY = re.compile(
-    r"\b(?:how (?:much|many|big|large|fast|well|accurate|long|small|often|far)|by how|"
-    r"what (?:\w+ ){0,3}(?:fid|accuracy|perplexity|ppl|speed-?up|miou|iou|bleu|error|score|"
-    r"top-1|precision|recall|f1|auc|psnr|ssim|latency|throughput|gain|improvement|reduction|"
-    r"size|percentage|rate|number|ratio|margin))\b",
-    re.I,
-)
 _LETTER = re.compile(r"[A-Za-z]")
 _BOILERPLATE = re.compile(
     r"https?://|github\.com|\b(?:code|models?|data(?:sets?)?|implementation)\b[^.]{0,40}"
     r"\b(?:available|released)\b",
     re.I,
 )
-_CONTRIBUTION = re.compile(
-    r"\b(?:we|this (?:paper|work|study|report))\s+(?:\w+\s+){0,2}(?:propose|introduce|present|"
-    r"develop|design|show|demonstrate|find|train|build|identify)",
-    re.I,
-)
 _TERMINAL = re.compile(r"([.!?]+[\"'”’)\]]*)$")
-
-
-_DEFINITION = re.compile(
-    r"^\s*(?:what|who)\s+(?:is|are|was|were)\b|^\s*(?:define|explain|describe|tell me about)\b",
-    re.I,
-)
-
-
-def asks_for_quantity(question: str) -> bool:
-    return bool(_QUANTITY.search(question))
-
-
-def asks_for_definition(question: str) -> bool:
-    return bool(_DEFINITION.search(question)) and not asks_for_quantity(question)
 
 
 @dataclass(frozen=True)
@@ -110,7 +92,7 @@ def cite(sentence: str, n: int) -> str:
 
 
 def title_of(scored: ScoredPaper) -> str:
-    return scored.hit.paper.title or "An untitled paper"
+    return scored.paper.title or "An untitled paper"
 
 
 def _named_in(text: str, names: list[str]) -> bool:
@@ -130,19 +112,15 @@ def _defines(sentence: str, names: list[str]) -> bool:
     return False
 
 
-def focus(question: str, papers: list[ScoredPaper]) -> list[ScoredPaper]:
+def focus(judgement: Judgement) -> list[ScoredPaper]:
     """The papers a question is about when it names them (by title, or by a name such as
-    "CoACT" that their text uses); all of them otherwise."""
+    "CoACT" that their text uses); all relevant papers otherwise."""
+    papers = judgement.relevant
     titled = [p for p in papers if p.named]
     if titled:
         return titled
-    names = [n for n in named_terms(question) if _LETTER.search(n)]
-    if names:
-        naming = [
-            p for p in papers if _named_in(f"{p.hit.paper.title} {p.hit.paper.abstract}", names)
-        ]
-        return naming or papers
-    return papers
+    naming = [p for p in papers if p.features.get("names_found", 0.0) > 0]
+    return naming or papers
 
 
 def without_names(question: str, names: list[str]) -> str:
@@ -153,7 +131,7 @@ def without_names(question: str, names: list[str]) -> str:
 
 
 def score_sentences(
-    question: str, judgement: Judgement, evidence: EvidenceIndex | None = None
+    judgement: Judgement, embed: Callable[[list[str]], object] | None = None
 ) -> list[Pick]:
     """Every sentence of every relevant paper, scored against the question, best first.
 
@@ -162,42 +140,47 @@ def score_sentences(
     without the name ("how big is NPNet's training set?" → "how big is training set?"),
     and the name bonus only counts when papers other than the named one are in play.
     """
-    quantity = asks_for_quantity(question)
-    definition = asks_for_definition(question)
-    names = [n for n in named_terms(question) if _LETTER.search(n)]
-    papers = focus(question, judgement.relevant)
+    query = judgement.query
+    names = list(query.names)
+    papers = focus(judgement)
     residual = None
-    rest = without_names(question, names) if names else ""
-    if evidence is not None and rest and rest != question and content_stems(rest):
-        residual = evidence.embed_one(rest)
-    best_relevance = max((p.relevance for p in papers), default=0.0)
-    stems = judgement.question_stems
+    rest = without_names(query.question, names) if names else ""
+    if embed is not None and rest and rest != query.question and content_stems(rest):
+        residual = unit_rows(np.asarray(embed([rest]), dtype=np.float32))[0]
+    best_relevance = max((p.probability for p in papers), default=0.0)
+    stems = set(query.stems)
+    weights_of = judgement.weights
     picks: list[Pick] = []
     for paper in papers:
         paper_evidence = paper.evidence
-        behind = PAPER_WEIGHT * (best_relevance - paper.relevance)
+        behind = PAPER_WEIGHT * (best_relevance - paper.probability)
         cosines = paper.sentence_scores
         if residual is not None:
             cosines = (
                 1 - RESIDUAL_WEIGHT
             ) * cosines + RESIDUAL_WEIGHT * paper_evidence.similarities(residual)
-        for i, sentence in enumerate(paper_evidence.sentences):
-            if has_own_citation(sentence):
-                continue
-            shared = judgement.weights.coverage(stems, paper_evidence.stems[i])
+        quotable = [
+            i for i, s in enumerate(paper_evidence.sentences) if not has_own_citation(s)
+        ]
+        if any(paper_evidence.roles[i] != "background" for i in quotable):
+            quotable = [i for i in quotable if paper_evidence.roles[i] != "background"]
+        for i in quotable:
+            sentence = paper_evidence.sentences[i]
+            shared = weights_of.coverage(stems, paper_evidence.stems[i])
             score = float(cosines[i]) + OVERLAP_WEIGHT * shared - behind
-            if quantity:
+            if query.quantity:
                 score += NUMBER_BONUS if has_number(sentence) else -NUMBER_BONUS
             if names and _named_in(sentence, names):
                 score += NAME_BONUS if len(papers) > 1 else 0.0
-                if definition and _defines(sentence, names):
+                if query.definition and _defines(sentence, names):
                     score += DEFINITION_BONUS
-            if _CONTRIBUTION.search(sentence):
+            role = paper_evidence.roles[i]
+            if role == "contribution":
                 score += CONTRIBUTION_BONUS
+            elif role == "result":
+                score += RESULT_BONUS
             if _BOILERPLATE.search(sentence):
                 score -= BOILERPLATE_PENALTY
-            if i == 0:
-                score -= BACKGROUND_PENALTY
             picks.append(Pick(paper, i, score))
     picks.sort(key=lambda p: p.score, reverse=True)
     return picks
@@ -208,12 +191,12 @@ def select(picks: list[Pick]) -> list[list[Pick]]:
     if not picks:
         return []
     floor = picks[0].score - SENTENCE_MARGIN
-    paper_count = len({p.paper.hit.paper.id for p in picks})
+    paper_count = len({p.paper.paper.id for p in picks})
     per_paper = PER_PAPER_ALONE if paper_count == 1 else PER_PAPER
     groups: dict[str, list[Pick]] = {}
     used = 0
     for pick in picks:
-        key = pick.paper.hit.paper.id
+        key = pick.paper.paper.id
         group = groups.get(key)
         if group is None:
             if len(groups) == MAX_PAPERS:
@@ -236,19 +219,11 @@ def _lead(count: int) -> str:
     return f"{count} papers in the corpus address this:"
 
 
-def compose(
-    question: str,
-    judgement: Judgement,
-    numbering: Numbering,
-    evidence: EvidenceIndex | None = None,
-) -> Extract:
-    """The extractive answer to `question` from the relevant papers of `judgement`."""
-    groups = select(score_sentences(question, judgement, evidence))
-    lines = [_lead(len(groups)), ""]
-    citations = []
+def _cited_lines(groups: list[list[Pick]], numbering: Numbering) -> tuple[list[str], list[Citation]]:
+    lines, citations = [], []
     for group in groups:
         scored = group[0].paper
-        paper = scored.hit.paper
+        paper = scored.paper
         n = numbering(paper.id)
         sentences = [scored.evidence.sentences[p.index] for p in group]
         primary = max(group, key=lambda p: p.score)
@@ -263,4 +238,37 @@ def compose(
                 quotes=sentences,
             )
         )
-    return Extract("\n".join(lines), citations, [c.id for c in citations])
+    return lines, citations
+
+
+def compose(
+    judgement: Judgement,
+    numbering: Numbering,
+    embed: Callable[[list[str]], object] | None = None,
+) -> Extract:
+    """The extractive answer from the relevant papers of `judgement`."""
+    groups = select(score_sentences(judgement, embed))
+    lines, citations = _cited_lines(groups, numbering)
+    return Extract("\n".join([_lead(len(groups)), "", *lines]), citations, [c.id for c in citations])
+
+
+def compose_detail_missing(
+    judgement: Judgement,
+    numbering: Numbering,
+    embed: Callable[[list[str]], object] | None = None,
+) -> Extract:
+    """The paper is here, the detail is not: say so, then quote what it does say."""
+    groups = select(score_sentences(judgement, embed))[:1]
+    lines, citations = _cited_lines(groups, numbering)
+    paper = judgement.relevant[0]
+    asked = sorted(aspect(judgement.query, judgement.relevant))
+    what = "a number for that" if judgement.query.quantity else "what you asked"
+    if judgement.missing:
+        what = "anything about " + " or ".join(f"“{m}”" for m in judgement.missing)
+    n = citations[0].n if citations else numbering(paper.paper.id)
+    lead = (
+        f"The corpus has the paper you mean, {title_of(paper)} [{n}], but its abstract does "
+        f"not state {what}. What it does say:"
+    )
+    del asked
+    return Extract("\n".join([lead, "", *lines]), citations, [c.id for c in citations])

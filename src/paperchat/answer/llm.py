@@ -38,15 +38,28 @@ def format_sources(sources: Mapping[int, Paper]) -> str:
     return "\n".join(blocks)
 
 
+VERDICT_NOTES = {
+    "answered": "these sources bear on the question.",
+    "detail_missing": (
+        "the paper the question asks about is among the sources, but its abstract may not "
+        "state what is asked. Say plainly what the abstract does not state, then what it "
+        "does say, with citations; do not guess the missing detail."
+    ),
+}
+
+
 def answer_messages(
-    prompts: PromptLibrary, question: str, sources: Mapping[int, Paper]
+    prompts: PromptLibrary, question: str, sources: Mapping[int, Paper], verdict: str
 ) -> list[Message]:
     return [
         {"role": "system", "content": prompts.render("system")},
         {
             "role": "user",
             "content": prompts.render(
-                "answer", question=escape_data(question), sources=format_sources(sources)
+                "answer",
+                question=escape_data(question),
+                sources=format_sources(sources),
+                verdict=VERDICT_NOTES[verdict],
             ),
         },
     ]

@@ -69,6 +69,11 @@ class Answer(_HasVerdict):
         "follow-up rewritten to stand alone, or the question without sentences addressed "
         "to the assistant.",
     )
+    confidence: float | None = Field(
+        default=None,
+        description="The relevance model's probability that the top paper bears on the "
+        "question (calibrated on the eval's tune split).",
+    )
     supported_sentences: int | None = None
     total_sentences: int | None = None
     removed_claims: list[str] = Field(

@@ -24,7 +24,7 @@ from paperchat.errors import ConfigError
 # prompt name → (file name, variables it must use)
 SPEC: dict[str, tuple[str, frozenset[str]]] = {
     "system": ("system.md", frozenset()),
-    "answer": ("answer.md", frozenset({"question", "sources"})),
+    "answer": ("answer.md", frozenset({"question", "sources", "verdict"})),
     "condense": ("condense.md", frozenset({"history", "question"})),
     "summarize": ("summarize.md", frozenset({"topic", "sources"})),
 }

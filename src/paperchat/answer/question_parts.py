@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 
-from paperchat.answer.lexical import content_stems
-from paperchat.answer.sentences import split_sentences
+from paperchat.text.lexical import content_stems
+from paperchat.text.sentences import split_sentences
 
 MIN_TITLE_WORDS = 3  # "the paper 'NPNet'" names a method, not a title
 TITLE_OVERLAP = 0.6  # Jaccard of content stems at which two titles are the same paper

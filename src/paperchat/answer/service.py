@@ -1,26 +1,26 @@
-"""The Assistant: question (+ history) → retrieval → abstain or answer → checked Answer.
+"""The Assistant: question (+ history) → one Query → scored papers → a verdict → a checked
+Answer.
 
-Composed from parts built elsewhere (build.build_assistant): the searcher, the evidence
-index (sentence embeddings, same embedder as the index), an optional chat model and the
-prompts. Every answer says which mode produced it. `mode="auto"` means the LLM when one
-is configured; a configured LLM that fails raises ProviderError — never a quiet switch to
-the extractive answerer.
+Composed from parts built elsewhere (build.build_assistant): the searcher (whose index
+version carries the evidence and the relevance model), an optional chat model and the
+prompts. Every answer says which mode produced it and which verdict it reached
+(answer/judgement.py). `mode="auto"` means the LLM when one is configured; a configured
+LLM that fails raises ProviderError — never a quiet switch to the extractive answerer.
 
-Abstention is decided before any generation, in both modes, by relevance.judge; in LLM
-mode the model may also decline (it replies NO_ANSWER), which is an abstention too.
+The verdict is decided before any generation, in both modes, and the LLM's prompt is
+told it; in LLM mode the model may also decline (it replies NO_ANSWER), which is an
+abstention too.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Sequence
 
 from paperchat.answer.chat_model import ChatModel
-from paperchat.answer.condense import condense, stands_alone
 from paperchat.answer.conversation import Conversation, Numbering, read_history
-from paperchat.answer.evidence import EvidenceIndex
-from paperchat.answer.extractive import Extract, compose
-from paperchat.answer.lexical import TermWeights, content_stems
+from paperchat.answer.extractive import Extract, compose, compose_detail_missing
+from paperchat.answer.followup import FollowUp, read_follow_up
+from paperchat.answer.judgement import Judgement, choose_from_context, judge
 from paperchat.answer.llm import (
     NO_ANSWER,
     answer_messages,
@@ -32,15 +32,14 @@ from paperchat.answer.llm import (
 from paperchat.answer.models import Answer, Mode, RequestedMode, Summary, Turn
 from paperchat.answer.prompts import PromptLibrary
 from paperchat.answer.question_parts import requested_titles, strip_directives, title_matches
-from paperchat.answer.relevance import Judgement, ScoredPaper, Thresholds, judge, thresholds_for
 from paperchat.answer.summarize import compose_summary
-from paperchat.answer.verify import Checked, verify
+from paperchat.answer.verify import Checked, Thresholds, thresholds_for, verify
 from paperchat.errors import ConfigError, InputError
+from paperchat.retrieve.relevance import ScoredPaper
 from paperchat.retrieve.results import SearchResult
-from paperchat.retrieve.searcher import HybridSearcher, SearchHit
+from paperchat.retrieve.searcher import HybridSearcher, SearchHit, hit_of
 
 MAX_QUESTION_CHARS = 2000
-MIN_CANDIDATES = 8  # papers judged per question, even when fewer are shown
 SUMMARY_K = 8
 NEAREST = 3
 TITLE_SEARCH = 5  # papers looked up per requested title, on top of the question's own hits
@@ -60,33 +59,19 @@ class Assistant:
         *,
         chat_model: ChatModel | None = None,
         prompts: PromptLibrary | None = None,
-        evidence: EvidenceIndex | None = None,
         thresholds: Thresholds | None = None,
         k: int = 5,
     ):
         self.searcher = searcher
         self.chat_model = chat_model
         self.prompts = prompts or PromptLibrary.load()
-        self.evidence = evidence or EvidenceIndex(searcher.embedder)
         self.thresholds = thresholds or thresholds_for(searcher.embedder.name)
         self.k = k
-        self._weights: TermWeights | None = None
-        self._lock = threading.Lock()
 
     # -- shared steps ------------------------------------------------------------------
 
-    @property
-    def weights(self) -> TermWeights:
-        """Term rarity over the corpus, computed once."""
-        with self._lock:
-            if self._weights is None:
-                self._weights = TermWeights(
-                    [
-                        content_stems(f"{p.title or ''} {p.abstract}")
-                        for p in self.searcher.papers.values()
-                    ]
-                )
-            return self._weights
+    def _embed(self, texts: list[str]):
+        return self.searcher.embedder.embed_documents(texts)
 
     def resolve_mode(self, mode: RequestedMode | str) -> Mode:
         if mode not in MODES:
@@ -112,37 +97,48 @@ class Assistant:
             )
         return text
 
-    def _standalone(self, question: str, conversation: Conversation, history, mode: Mode) -> str:
-        if conversation.is_empty:
-            return question
-        if stands_alone(question):
-            return question
-        if mode == "llm":
+    def _follow_up(
+        self, question: str, conversation: Conversation, history, mode: Mode
+    ) -> FollowUp:
+        follow = read_follow_up(question, conversation)
+        if mode == "llm" and follow.text != question:
             assert self.chat_model is not None
             reply = self.chat_model.complete(condense_messages(self.prompts, question, history))
-            return clean_condensed(reply, question)
-        return condense(question, conversation)
+            return FollowUp(
+                follow.pointing, clean_condensed(reply, follow.text), follow.context_ids,
+                follow.ordinal,
+            )
+        return follow
 
-    def _judge(self, query: str, k: int, since: int | None) -> Judgement:
-        hits = self.searcher.search(query, max(k, MIN_CANDIDATES), since=since)
-        return judge(query, hits, self.evidence, self.thresholds, self.weights)
-
-    def _answerable(self, judgement: Judgement, k: int) -> list[ScoredPaper]:
-        """Papers good enough to put in front of an LLM: over the answer threshold."""
-        return [p for p in judgement.papers if p.relevance >= self.thresholds.answer][:k]
+    def _judge(
+        self, question: str, since: int | None, follow: FollowUp | None = None
+    ) -> Judgement:
+        follow = follow or FollowUp("none", question)
+        query = self.searcher.analyse(
+            question,
+            text=follow.text,
+            pointing=follow.pointing,
+            context_ids=follow.context_ids,
+            ordinal=follow.ordinal,
+        )
+        papers = self.searcher.rank(query, since=since, also=follow.context_ids)
+        model = self.searcher.relevance
+        weights = self.searcher.snapshot.evidence.weights
+        chosen = choose_from_context(query, papers, model)
+        return judge(query, papers, model, weights, chosen=chosen)
 
     @staticmethod
     def _sources(cited_ids: list[str], papers: Sequence[ScoredPaper], k: int) -> list[SearchResult]:
         """Cited papers first (in citation order), then the other papers considered."""
-        by_id = {p.hit.paper.id: p for p in papers}
+        by_id = {p.paper.id: p for p in papers}
         order = cited_ids + [pid for pid in by_id if pid not in cited_ids]
-        return [SearchResult.from_hit(by_id[pid].hit) for pid in order[: max(k, len(cited_ids))]]
+        return [SearchResult.from_hit(hit_of(by_id[pid])) for pid in order[: max(k, len(cited_ids))]]
 
     def _missing_title(self, question: str, judgement: Judgement) -> tuple[str, list[SearchHit]]:
         """A title the question asks for by name that no paper in the corpus has, with the
         papers nearest to that title; ("", []) when there is none."""
         for title in requested_titles(question):
-            if any(title_matches(title, p.hit.paper.title) for p in judgement.papers):
+            if any(title_matches(title, p.paper.title) for p in judgement.papers[:TITLE_SEARCH]):
                 continue  # among the question's own hits: no second search
             near = self.searcher.search(title, TITLE_SEARCH)
             if not any(title_matches(title, hit.paper.title) for hit in near):
@@ -151,7 +147,7 @@ class Assistant:
 
     @staticmethod
     def _nearest(judgement: Judgement) -> list[SearchHit]:
-        return [p.hit for p in judgement.papers[:NEAREST]]
+        return [hit_of(p) for p in judgement.papers[:NEAREST]]
 
     @staticmethod
     def _abstention_text(what: str, nearest: Sequence[SearchHit]) -> str:
@@ -161,6 +157,11 @@ class Assistant:
             return f"The corpus has no paper {what}."
         listed = "\n".join(f"- {title}" for title in titles)
         return f"The corpus has no paper {what}. The nearest papers are:\n{listed}"
+
+    @staticmethod
+    def _missing_names(names: Sequence[str]) -> str:
+        quoted = " or ".join(f"“{n}”" for n in names)
+        return f"that mentions {quoted}"
 
     # -- ask ---------------------------------------------------------------------------
 
@@ -198,20 +199,26 @@ class Assistant:
         resolved = self.resolve_mode(mode)
         k = k or self.k
         conversation = read_history(history, self.searcher.papers)
-        standalone = strip_directives(
-            self._standalone(question, conversation, history or [], resolved)
-        )
-        judgement = self._judge(standalone, k, since)
+        asked = strip_directives(question)
+        follow = self._follow_up(asked, conversation, history or [], resolved)
+        judgement = self._judge(asked, since, follow)
         missing_title, near_title = self._missing_title(question, judgement)
         numbering = Numbering(conversation.numbers)
+        searched = follow.text
         base = {
             "question": question,
             "mode": resolved,
-            "standalone_question": standalone if standalone != question else None,
+            "standalone_question": searched if searched != question else None,
+            "confidence": judgement.confidence,
         }
 
         if judgement.abstain or missing_title:
-            what = f"titled “{missing_title}”" if missing_title else "on this question"
+            if missing_title:
+                what, verdict = f"titled “{missing_title}”", "not_in_corpus"
+            elif judgement.verdict == "not_in_corpus":
+                what, verdict = self._missing_names(judgement.missing), "not_in_corpus"
+            else:
+                what, verdict = "on this question", "no_relevant_paper"
             nearest = near_title or self._nearest(judgement)
             text = self._abstention_text(what, nearest)
             yield text
@@ -219,21 +226,24 @@ class Assistant:
                 **base,
                 answer=text,
                 abstained=True,
-                verdict="not_in_corpus" if missing_title else "no_relevant_paper",
+                verdict=verdict,
                 citations=[],
                 sources=[SearchResult.from_hit(hit) for hit in nearest],
             )
             return
 
         if resolved == "extractive":
-            extract: Extract = compose(standalone, judgement, numbering, self.evidence)
+            if judgement.verdict == "detail_missing":
+                extract: Extract = compose_detail_missing(judgement, numbering, self._embed)
+            else:
+                extract = compose(judgement, numbering, self._embed)
             yield from extract.text.splitlines(keepends=True)
             quoted = sum(len(c.quotes) for c in extract.citations)
             yield Answer(
                 **base,
                 answer=extract.text,
                 abstained=False,
-                verdict="answered",
+                verdict=judgement.verdict,
                 citations=extract.citations,
                 sources=self._sources(extract.paper_ids, judgement.papers, k),
                 supported_sentences=quoted,
@@ -241,9 +251,9 @@ class Assistant:
             )
             return
 
-        papers = self._answerable(judgement, k)
-        context = {numbering(p.hit.paper.id): p.hit.paper for p in papers}
-        messages = answer_messages(self.prompts, standalone, context)
+        papers = judgement.relevant[:k]
+        context = {numbering(p.paper.id): p.paper for p in papers}
+        messages = answer_messages(self.prompts, searched, context, judgement.verdict)
         reply = yield from self._generate(messages, stream)
         if is_no_answer(reply):
             text = self._abstention_text("on this question", self._nearest(judgement))
@@ -256,15 +266,19 @@ class Assistant:
                 sources=[SearchResult.from_hit(hit) for hit in self._nearest(judgement)],
             )
             return
-        checked = verify(reply, context, self.evidence, self.thresholds, self.weights)
+        checked = self._verify(reply, context)
         yield Answer(
             **base,
             answer=checked.text if checked.supported else NOTHING_VERIFIED,
             abstained=False,
-                verdict="answered",
+            verdict=judgement.verdict,
             **_checked_fields(checked),
             sources=self._sources([c.id for c in checked.citations], papers, k),
         )
+
+    def _verify(self, reply: str, context) -> Checked:
+        evidence = self.searcher.snapshot.evidence
+        return verify(reply, context, evidence, self._embed, self.thresholds, evidence.weights)
 
     def _generate(self, messages, stream: bool) -> Iterator[str]:
         """Call the model; when streaming, pass deltas on (holding back a NO_ANSWER)."""
@@ -297,21 +311,27 @@ class Assistant:
         topic = self._validate(topic, "topic")
         resolved = self.resolve_mode(mode)
         k = k or SUMMARY_K
-        judgement = self._judge(topic, k, None)
-        papers = [] if judgement.abstain else self._answerable(judgement, k)
+        judgement = self._judge(topic, None)
+        model = self.searcher.relevance
+        papers = (
+            []
+            if judgement.abstain
+            else [p for p in judgement.papers if p.probability >= model.summary][:k]
+        )
         if not papers:
             return Summary(
                 topic=topic,
                 summary=self._abstention_text(f"on “{topic}”", self._nearest(judgement)),
                 abstained=True,
-                verdict="no_relevant_paper",
+                verdict="not_in_corpus" if judgement.verdict == "not_in_corpus" else "no_relevant_paper",
                 mode=resolved,
                 citations=[],
                 sources=[SearchResult.from_hit(hit) for hit in self._nearest(judgement)],
             )
         numbering = Numbering()
+        evidence = self.searcher.snapshot.evidence
         if resolved == "extractive":
-            extract = compose_summary(topic, papers, numbering, self.weights)
+            extract = compose_summary(topic, papers, numbering, evidence.weights)
             quoted = sum(len(c.quotes) for c in extract.citations)
             return Summary(
                 topic=topic,
@@ -325,7 +345,7 @@ class Assistant:
                 total_sentences=quoted,
             )
         assert self.chat_model is not None
-        context = {numbering(p.hit.paper.id): p.hit.paper for p in papers}
+        context = {numbering(p.paper.id): p.paper for p in papers}
         reply = self.chat_model.complete(summary_messages(self.prompts, topic, context))
         if is_no_answer(reply):
             return Summary(
@@ -337,12 +357,12 @@ class Assistant:
                 citations=[],
                 sources=[SearchResult.from_hit(hit) for hit in self._nearest(judgement)],
             )
-        checked = verify(reply, context, self.evidence, self.thresholds, self.weights)
+        checked = self._verify(reply, context)
         return Summary(
             topic=topic,
             summary=checked.text if checked.supported else NOTHING_VERIFIED,
             abstained=False,
-                verdict="answered",
+            verdict="answered",
             mode="llm",
             **_checked_fields(checked),
             sources=self._sources([c.id for c in checked.citations], papers, k),

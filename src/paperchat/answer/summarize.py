@@ -29,10 +29,10 @@ from paperchat.answer.extractive import (
     cite,
     title_of,
 )
-from paperchat.answer.lexical import TermWeights, content_stems, has_number, stem, words, wordset
+from paperchat.text.lexical import TermWeights, content_stems, has_number, stem, words, wordset
 from paperchat.answer.models import Citation
-from paperchat.answer.relevance import ScoredPaper
-from paperchat.answer.sentences import has_own_citation
+from paperchat.retrieve.relevance import ScoredPaper
+from paperchat.text.sentences import has_own_citation
 
 GROUP_SIMILARITY = 0.6
 GROUP_SPREAD = 0.5
@@ -41,16 +41,6 @@ RESULT_CUE = 0.1
 NUMBER_WEIGHT = 0.2
 UNNAMED = "Related approaches"
 
-_CONTRIBUTION = re.compile(
-    r"\b(?:we|this (?:paper|work|study))\s+(?:\w+\s+){0,2}"
-    r"(?:propose|introduce|present|develop|design)",
-    re.I,
-)
-_RESULT = re.compile(
-    r"\b(?:outperform\w*|achiev\w*|improv\w*|state-of-the-art|sota|surpass\w*|reduc\w*|"
-    r"experiments?|results?|gains?|speed-?ups?)\b",
-    re.I,
-)
 _BOILERPLATE = re.compile(r"https?://|github\.com|\bcode\b[^.]{0,40}\bavailable\b", re.I)
 # Title words too common to name an approach.
 _GENERIC = {
@@ -81,9 +71,11 @@ def key_sentences(paper: ScoredPaper) -> list[int]:
     if not quotable:
         return []
 
+    roles = paper.evidence.roles
+
     def contribution_score(i: int) -> float:
-        cue = bool(_CONTRIBUTION.search(sentences[i]))
-        background = BACKGROUND_PENALTY if i == 0 and not cue else 0.0
+        cue = roles[i] == "contribution"
+        background = BACKGROUND_PENALTY if roles[i] == "background" else 0.0
         return 0.6 * cosines[i] + CONTRIBUTION_CUE * cue - penalty[i] - background
 
     contribution = max(quotable, key=contribution_score)
@@ -92,7 +84,7 @@ def key_sentences(paper: ScoredPaper) -> list[int]:
         for i in quotable
         if i != contribution
         and not penalty[i]
-        and (has_number(sentences[i]) or _RESULT.search(sentences[i]))
+        and (has_number(sentences[i]) or roles[i] == "result")
     ]
     if not results:
         return [contribution]
@@ -101,7 +93,7 @@ def key_sentences(paper: ScoredPaper) -> list[int]:
         key=lambda i: (
             0.5 * cosines[i]
             + NUMBER_WEIGHT * has_number(sentences[i])
-            + RESULT_CUE * bool(_RESULT.search(sentences[i]))
+            + RESULT_CUE * (roles[i] == "result")
         ),
     )
     return sorted({contribution, result})
@@ -153,9 +145,9 @@ def group_label(
     need = 2 if len(members) > 2 else len(members)
 
     def vocabulary(paper: ScoredPaper, title_only: bool) -> dict[str, str]:
-        text = paper.hit.paper.title or ""
+        text = paper.paper.title or ""
         if not title_only:
-            text = f"{text} {paper.hit.paper.abstract}"
+            text = f"{text} {paper.paper.abstract}"
         found: dict[str, str] = {}
         for word in words(text):
             for part in word.split("-"):
@@ -207,7 +199,7 @@ def groups(papers: list[ScoredPaper], topic: str, weights: TermWeights) -> list[
         named.setdefault(group_label(chosen, rest, topic, weights), []).extend(chosen)
     found = [Group(label, members) for label, members in named.items()]
     found.sort(
-        key=lambda g: (g.label == UNNAMED, -len(g.papers), -max(p.relevance for p in g.papers))
+        key=lambda g: (g.label == UNNAMED, -len(g.papers), -max(p.probability for p in g.papers))
     )
     if others:
         found.append(Group("Other approaches" if found else "Papers", others))
@@ -230,7 +222,7 @@ def compose_summary(
             size = f" ({len(group.papers)} papers)" if len(group.papers) > 1 else ""
             lines.append(f"**{group.label}**{size}")
         for paper in group.papers:
-            n = numbering(paper.hit.paper.id)
+            n = numbering(paper.paper.id)
             chosen = [paper.evidence.sentences[i] for i in key_sentences(paper)]
             if not chosen:
                 continue
@@ -238,8 +230,8 @@ def compose_summary(
             citations.append(
                 Citation(
                     n=n,
-                    id=paper.hit.paper.id,
-                    title=paper.hit.paper.title,
+                    id=paper.paper.id,
+                    title=paper.paper.title,
                     quote=chosen[0],
                     quotes=chosen,
                 )

@@ -35,12 +35,13 @@ What it misses: negations and contradictions phrased with the source's own words
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from paperchat.answer.evidence import EvidenceIndex, Match, PaperEvidence
+import numpy as np
+
 from paperchat.answer.extractive import cite
-from paperchat.answer.lexical import (
+from paperchat.text.lexical import (
     TermWeights,
     citation_numbers,
     content_stems,
@@ -48,8 +49,8 @@ from paperchat.answer.lexical import (
     strip_citations,
 )
 from paperchat.answer.models import Citation
-from paperchat.answer.relevance import Thresholds
-from paperchat.answer.sentences import split_sentences
+from paperchat.index.evidence import Evidence, Match, PaperEvidence, best_match, unit_rows
+from paperchat.text.sentences import split_sentences
 from paperchat.corpus.paper import Paper
 
 _LEADING_CITES = re.compile(r"^((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)\s*")
@@ -61,7 +62,7 @@ CONNECTIVE_MAX_STEMS = 4
 
 
 @dataclass
-class Verdict:
+class ClaimCheck:
     """One sentence of the answer and what the check found."""
 
     text: str  # as written, without citation markers
@@ -94,6 +95,27 @@ def _sentences(paragraph: str) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class Thresholds:
+    """When an LLM sentence counts as supported by an abstract, per embedder family."""
+
+    verify_cosine: float = 0.45  # an LLM sentence vs. its best abstract sentence ...
+    verify_overlap: float = 0.75  # ... and the share of its content words in the abstract
+    verify_cosine_alone: float = 0.75  # a paraphrase this close passes without overlap
+
+
+THRESHOLDS: dict[str, Thresholds] = {
+    "minilm": Thresholds(),
+    "hash": Thresholds(verify_cosine=0.38, verify_overlap=0.45, verify_cosine_alone=1.01),
+}
+
+
+def thresholds_for(embedder_name: str) -> Thresholds:
+    """The thresholds set for this embedder family (MiniLM's when it was never measured)."""
+    family = embedder_name.split(":", 1)[0].split("-", 1)[0]
+    return THRESHOLDS.get(family, THRESHOLDS["minilm"])
+
+
 def _supports(
     claim_urls: list[str],
     claim_numbers: set[str],
@@ -121,13 +143,14 @@ def _supports(
 def verify(
     text: str,
     sources: Mapping[int, Paper],
-    evidence: EvidenceIndex,
+    evidence: Evidence,
+    embed: Callable[[list[str]], object],
     thresholds: Thresholds,
     weights: TermWeights | None = None,
 ) -> Checked:
     """Check every sentence of `text` against the numbered `sources` (see module doc)."""
     weights = weights or TermWeights.uniform()
-    paragraphs: list[tuple[str, list[Verdict]]] = []
+    paragraphs: list[tuple[str, list[ClaimCheck]]] = []
     dropped: list[int] = []
     for raw in text.strip().splitlines():
         if not raw.strip():
@@ -149,11 +172,12 @@ def verify(
                 and not numbers(claim)
                 and len(content_stems(claim)) <= CONNECTIVE_MAX_STEMS
             )
-            verdicts.append(Verdict(claim, list(dict.fromkeys(cited)), structural))
+            verdicts.append(ClaimCheck(claim, list(dict.fromkeys(cited)), structural))
         paragraphs.append((bullet, verdicts))
 
     claims = [v for _, vs in paragraphs for v in vs if not v.structural]
-    vectors = evidence.embed([strip_citations(v.text) for v in claims])
+    texts = [strip_citations(v.text) for v in claims]
+    vectors = unit_rows(np.asarray(embed(texts), dtype=np.float32)) if texts else []
     by_number = dict(zip(sources, evidence.get_many(sources.values()), strict=True))
     for verdict, vector in zip(claims, vectors, strict=True):
         claim_numbers = numbers(verdict.text)
@@ -161,7 +185,7 @@ def verify(
         order = verdict.cited + [n for n in sources if n not in verdict.cited]
         for n in order:
             paper_evidence = by_number[n]
-            match = evidence.best_match(paper_evidence, vector, claim_stems)
+            match = best_match(paper_evidence, vector, claim_stems)
             if _supports(
                 _URL.findall(verdict.text),
                 claim_numbers,

@@ -1,6 +1,7 @@
 """Answer evals: every question through the Assistant — a dialog turn by turn, with the
-answers so far as history — scored for abstention, fact recall, ALCE citation precision
-and recall (with the support judge) and latency."""
+answers so far as history — scored for verdicts and abstention, fact recall, ALCE
+citation precision and recall (with the support judge), the relevance model's
+calibration and latency; every figure per split and over all questions."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from typing import Any
 
 from paperchat.errors import PaperchatError
 from paperchat.evals import metrics as m
-from paperchat.evals.dataset import QUESTION_TYPES, Question
+from paperchat.evals.dataset import (
+    ABSTAIN_VERDICTS,
+    QUESTION_TYPES,
+    VERDICTS,
+    Question,
+    split_order,
+)
 from paperchat.evals.judge import SupportJudge
 from paperchat.evals.retrieval import CachingEmbedder
 from paperchat.evals.text import statements
@@ -31,31 +38,64 @@ class AnswerRow:
     answerable: bool
     question: str
     gold: list[str]
+    split: str = "unsplit"
+    expected_verdict: str = "answered"
+    verdict: str | None = None
     abstained: bool = False
     mode: str | None = None
     answer: str = ""
     cited: list[str] = field(default_factory=list)
     gold_cited: bool = False
+    confidence: float | None = None
+    top_paper: str | None = None
+    top_is_gold: bool = False
     fact_recall: float | None = None
     citation_recall: float | None = None
     citation_precision: float | None = None
     statements: int = 0
     seconds: float = 0.0
+    ask_seconds: list[float] = field(default_factory=list)
     error: str | None = None
+
+    @classmethod
+    def of(cls, question: Question, **fields: Any) -> AnswerRow:
+        return cls(
+            id=question.id,
+            type=question.type,
+            subtype=question.subtype,
+            answerable=question.answerable,
+            question=question.question,
+            gold=question.gold,
+            split=question.split_name,
+            expected_verdict=question.expected_verdict,
+            **fields,
+        )
+
+    @property
+    def declined(self) -> bool:
+        """Abstained, read from the verdict: not_in_corpus or no_relevant_paper."""
+        return self.verdict in ABSTAIN_VERDICTS
 
     @property
     def success(self) -> bool:
-        """The outcome a user wants: unanswerable → declined; answerable → answered,
-        citing a gold paper, with every expected string stated and cited."""
+        """The outcome a user wants, by expected verdict: answered → answered, citing a
+        gold paper, every expected string stated and cited; detail_missing → that verdict,
+        citing a gold paper; not_in_corpus → declined, citing nothing (nothing attributed
+        to a paper that does not mention the named thing); no_relevant_paper → declined."""
         if self.error:
             return False
-        if not self.answerable:
-            return self.abstained
-        return (
-            not self.abstained
-            and self.gold_cited
-            and (self.fact_recall is None or self.fact_recall == 1.0)
-        )
+        expected = self.expected_verdict
+        if expected == "answered":
+            return (
+                self.verdict == "answered"
+                and self.gold_cited
+                and (self.fact_recall is None or self.fact_recall == 1.0)
+            )
+        if expected == "detail_missing":
+            return self.verdict == "detail_missing" and self.gold_cited
+        if expected == "not_in_corpus":
+            return self.declined and not self.cited
+        return self.declined
 
 
 def load_assistant(
@@ -99,22 +139,34 @@ def _ask(assistant: Any, question: Question, mode: str) -> tuple[Any, list[float
     return answer, seconds
 
 
+def top_paper(answer: Any) -> str | None:
+    """The paper the answer's `confidence` is about: its top source, else its first
+    citation."""
+    sources = getattr(answer, "sources", None) or []
+    if sources:
+        return sources[0].id
+    citations = getattr(answer, "citations", None) or []
+    return citations[0].id if citations else None
+
+
 def score_answer(question: Question, answer: Any, judge: SupportJudge) -> AnswerRow:
-    """Score one Answer (text with [n] markers, citations n → paper id, abstained)."""
+    """Score one Answer (text with [n] markers, citations n → paper id, verdict,
+    abstained, and `confidence` when the answerer gives one)."""
     ids = {c.n: c.id for c in answer.citations}
-    row = AnswerRow(
-        id=question.id,
-        type=question.type,
-        subtype=question.subtype,
-        answerable=question.answerable,
-        question=question.question,
-        gold=question.gold,
+    verdict = getattr(answer, "verdict", None)
+    confidence = getattr(answer, "confidence", None)
+    row = AnswerRow.of(
+        question,
+        verdict=verdict or ("no_relevant_paper" if answer.abstained else "answered"),
         abstained=answer.abstained,
         mode=answer.mode,
         answer=answer.answer,
         cited=list(dict.fromkeys(ids.values())),
+        confidence=None if confidence is None else float(confidence),
+        top_paper=top_paper(answer),
     )
     row.gold_cited = bool(set(row.cited) & set(question.gold))
+    row.top_is_gold = row.top_paper in question.gold
     if answer.abstained:
         return row
     claims = statements(answer.answer, ids)
@@ -133,15 +185,45 @@ def _rate(rows: Sequence[AnswerRow], value: Callable[[AnswerRow], float | None])
     return m.mean(values) if values else None
 
 
-def summarize_answers(rows: Sequence[AnswerRow], seconds: Sequence[float]) -> dict:
-    answered_ok = [r for r in rows if not r.error]
+def calibration(rows: Sequence[AnswerRow], bins: int = 10) -> dict:
+    """How well `confidence` predicts that the top paper is a gold one: a reliability
+    table and the Brier score, over all rows with a confidence and per verdict given."""
+
+    def part(members: Sequence[AnswerRow]) -> dict:
+        predicted = [r.confidence for r in members if r.confidence is not None]
+        observed = [r.top_is_gold for r in members if r.confidence is not None]
+        table = m.reliability(predicted, observed, bins)
+        return {
+            "count": len(predicted),
+            "brier": m.brier_score(predicted, observed),
+            "ece": m.expected_calibration_error(table),
+            "observed_rate": m.mean([float(o) for o in observed]) if observed else None,
+            "table": table,
+        }
+
+    scored = [r for r in rows if not r.error]
+    with_confidence = [r for r in scored if r.confidence is not None]
+    verdicts = [v for v in VERDICTS if any(r.verdict == v for r in with_confidence)]
+    return {
+        "available": bool(with_confidence),
+        "missing": len(scored) - len(with_confidence),
+        "outcome": "the top source (else the first citation) is a gold paper",
+        "overall": part(with_confidence),
+        "by_verdict": {v: part([r for r in with_confidence if r.verdict == v]) for v in verdicts},
+    }
+
+
+def answer_figures(rows: Sequence[AnswerRow]) -> dict:
+    """Every answer figure of one set of rows (a split, or all of them)."""
+    scored = [r for r in rows if not r.error]
 
     def block(part: Sequence[AnswerRow]) -> dict:
         answerable = [r for r in part if r.answerable]
         return {
             "count": len(part),
             "success": _rate(part, lambda r: float(r.success)),
-            "abstained": _rate(part, lambda r: float(r.abstained)),
+            "verdict_accuracy": _rate(part, lambda r: float(r.verdict == r.expected_verdict)),
+            "abstained": _rate(part, lambda r: float(r.declined)),
             "gold_cited": _rate(answerable, lambda r: float(r.gold_cited)),
             "fact_recall": _rate(part, lambda r: r.fact_recall),
             "citation_precision": _rate(part, lambda r: r.citation_precision),
@@ -150,18 +232,36 @@ def summarize_answers(rows: Sequence[AnswerRow], seconds: Sequence[float]) -> di
         }
 
     types = [t for t in QUESTION_TYPES if any(r.type == t for r in rows)]
+    abstain_expected = [r.expected_verdict not in ABSTAIN_VERDICTS for r in scored]
+    # verdicts over every row: an error is a wrong verdict, in the table's "error" column
+    expected = [r.expected_verdict for r in rows]
+    got = [None if r.error else r.verdict for r in rows]
+    named = [r for r in rows if r.expected_verdict == "not_in_corpus"]
+    confusion = m.confusion(expected, got, VERDICTS)
+    seconds = [s for r in rows for s in r.ask_seconds]
     return {
-        "available": True,
-        "modes": sorted({r.mode for r in rows if r.mode}),
+        "count": len(rows),
         "abstention_precision": m.abstention_precision(
-            [r.abstained for r in answered_ok], [r.answerable for r in answered_ok]
+            [r.declined for r in scored], abstain_expected
         ),
-        "abstention_recall": m.abstention_recall(
-            [r.abstained for r in answered_ok], [r.answerable for r in answered_ok]
-        ),
+        "abstention_recall": m.abstention_recall([r.declined for r in scored], abstain_expected),
+        # answered and detail_missing questions alike: declining either is wrong
         "false_abstention_rate": _rate(
-            [r for r in answered_ok if r.answerable], lambda r: float(r.abstained)
+            [r for r in scored if r.expected_verdict not in ABSTAIN_VERDICTS],
+            lambda r: float(r.declined),
         ),
+        "verdict_accuracy": m.verdict_accuracy(got, expected) if rows else None,
+        # per expected verdict, the share that got it (the confusion table's diagonal)
+        "verdict_rate": {
+            v: (row[v] / sum(row.values()) if sum(row.values()) else None)
+            for v, row in confusion.items()
+        },
+        "confusion": confusion,
+        "named_absent": {
+            "count": len(named),
+            "success": _rate(named, lambda r: float(r.success)),
+            "attributed": sum(1 for r in named if r.cited),
+        },
         "latency_seconds": {
             "p50": m.percentile(seconds, 50),
             "p95": m.percentile(seconds, 95),
@@ -169,6 +269,19 @@ def summarize_answers(rows: Sequence[AnswerRow], seconds: Sequence[float]) -> di
         },
         "overall": block(rows),
         "by_type": {t: block([r for r in rows if r.type == t]) for t in types},
+        "calibration": calibration(rows),
+    }
+
+
+def summarize_answers(rows: Sequence[AnswerRow]) -> dict:
+    """All rows' figures at the top level, each split's under `by_split` (test first)."""
+    splits = split_order(r.split for r in rows)
+    return {
+        "available": True,
+        "modes": sorted({r.mode for r in rows if r.mode}),
+        **answer_figures(rows),
+        "splits": splits,
+        "by_split": {s: answer_figures([r for r in rows if r.split == s]) for s in splits},
         "questions": [vars(r) | {"success": r.success} for r in rows],
     }
 
@@ -182,7 +295,6 @@ def evaluate_answers(
     progress: Callable[[str], None] = _quiet,
 ) -> dict:
     rows: list[AnswerRow] = []
-    seconds: list[float] = []
     progress(f"answers: {len(questions)} questions (mode {mode})")
     for done, question in enumerate(questions):
         if done and done % 25 == 0:
@@ -190,20 +302,10 @@ def evaluate_answers(
         try:
             answer, took = _ask(assistant, question, mode)
         except PaperchatError as exc:
-            rows.append(
-                AnswerRow(
-                    id=question.id,
-                    type=question.type,
-                    subtype=question.subtype,
-                    answerable=question.answerable,
-                    question=question.question,
-                    gold=question.gold,
-                    error=f"{exc.__class__.__name__}: {exc}",
-                )
-            )
+            rows.append(AnswerRow.of(question, error=f"{exc.__class__.__name__}: {exc}"))
             continue
-        seconds += took
         row = score_answer(question, answer, judge)
         row.seconds = sum(took)
+        row.ask_seconds = took
         rows.append(row)
-    return summarize_answers(rows, seconds)
+    return summarize_answers(rows)

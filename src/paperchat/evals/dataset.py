@@ -8,6 +8,7 @@ an eval that silently skips questions measures something else.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -17,8 +18,24 @@ from paperchat.errors import InputError
 
 M = TypeVar("M", bound=BaseModel)
 
-QuestionType = Literal["lookup", "fact", "topic", "dialog", "unanswerable", "adversarial"]
+QuestionType = Literal[
+    "lookup", "fact", "detail_missing", "topic", "dialog", "unanswerable", "adversarial"
+]
 QUESTION_TYPES: tuple[str, ...] = QuestionType.__args__  # type: ignore[attr-defined]
+
+# The answer object's verdicts (paperchat.answer.models.Verdict), in report order.
+Verdict = Literal["answered", "detail_missing", "not_in_corpus", "no_relevant_paper"]
+VERDICTS: tuple[str, ...] = Verdict.__args__  # type: ignore[attr-defined]
+ABSTAIN_VERDICTS = frozenset({"not_in_corpus", "no_relevant_paper"})
+
+Split = Literal["tune", "test"]
+SPLITS: tuple[str, ...] = ("test", "tune")  # test first: it is the figure that counts
+
+# Subtypes a type must use; a type not listed here takes any subtype (or none).
+SUBTYPES: dict[str, frozenset[str]] = {
+    "unanswerable": frozenset({"near", "far", "named"}),
+    "adversarial": frozenset({"injection", "nonexistent"}),
+}
 
 # An expected string, or a list of accepted spellings of one expected string.
 Expected = str | list[str]
@@ -37,6 +54,12 @@ class Question(BaseModel):
     )
     answerable: bool = True
     subtype: str | None = None
+    verdict: Verdict | None = Field(
+        default=None, description="The verdict a right answer gives; see `expected_verdict`."
+    )
+    split: Split | None = Field(
+        default=None, description="tune (fit and tune on it) or test (report it)."
+    )
     gate: bool = False
     notes: str | None = None
 
@@ -51,7 +74,42 @@ class Question(BaseModel):
             raise ValueError("an answerable question needs at least one gold paper id")
         if not self.answerable and self.gold:
             raise ValueError("an unanswerable question cannot have gold papers")
+        allowed = SUBTYPES.get(self.type)
+        if allowed is not None and self.subtype is not None and self.subtype not in allowed:
+            raise ValueError(
+                f"subtype {self.subtype!r} is not one of {', '.join(sorted(allowed))} "
+                f"for type {self.type}"
+            )
+        if self.type == "detail_missing" and not self.answerable:
+            raise ValueError(
+                "a detail_missing question is answerable (its paper is in the corpus and "
+                "must be cited): drop `answerable: false`"
+            )
+        if (self.expected_verdict in ABSTAIN_VERDICTS) == self.answerable:
+            raise ValueError(
+                f"verdict {self.expected_verdict!r} does not fit answerable={self.answerable}"
+            )
         return self
+
+    @property
+    def expected_verdict(self) -> str:
+        """`verdict` when given, else by type: answerable → answered, type detail_missing
+        → detail_missing, a named thing the corpus lacks (unanswerable `named`,
+        adversarial `nonexistent`) → not_in_corpus, other unanswerable → no_relevant_paper."""
+        if self.verdict is not None:
+            return self.verdict
+        if self.type == "detail_missing":
+            return "detail_missing"
+        if self.answerable:
+            return "answered"
+        if (self.type, self.subtype) in {("unanswerable", "named"), ("adversarial", "nonexistent")}:
+            return "not_in_corpus"
+        return "no_relevant_paper"
+
+    @property
+    def split_name(self) -> str:
+        """The split, or "unsplit" for a question file without splits."""
+        return self.split or "unsplit"
 
     @property
     def history(self) -> list[str]:
@@ -75,6 +133,12 @@ class SupportLabel(BaseModel):
     kind: str | None = None
     split: Literal["tune", "test"] = "test"
     notes: str | None = None
+
+
+def split_order(names: Iterable[str]) -> list[str]:
+    """The splits among `names`, test first; "unsplit" (a file without splits) last."""
+    present = set(names)
+    return [s for s in (*SPLITS, "unsplit") if s in present]
 
 
 def default_file(name: str) -> Path | None:

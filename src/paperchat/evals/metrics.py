@@ -166,3 +166,89 @@ def cohen_kappa(predicted: Sequence[bool], truth: Sequence[bool]) -> float:
     if expected == 1.0:
         return 0.0
     return (observed - expected) / (1 - expected)
+
+
+# ---------------------------------------------------------------- verdicts
+
+
+def verdict_accuracy(got: Sequence[str | None], expected: Sequence[str]) -> float:
+    """Share of the questions whose verdict is the expected one (0.0 when there are none)."""
+    pairs = list(zip(got, expected, strict=True))
+    return sum(1 for g, e in pairs if g == e) / len(pairs) if pairs else 0.0
+
+
+def confusion(
+    expected: Sequence[str], got: Sequence[str | None], labels: Sequence[str]
+) -> dict[str, dict[str, int]]:
+    """{expected: {got: count}} over `labels` × `labels`; a `got` outside the labels (an
+    error, None) is counted under "error"."""
+    table = {e: {g: 0 for g in [*labels, "error"]} for e in labels}
+    for e, g in zip(expected, got, strict=True):
+        table[e][g if g in labels else "error"] += 1
+    return table
+
+
+# ---------------------------------------------------------------- calibration
+
+
+def brier_score(predicted: Sequence[float], observed: Sequence[bool]) -> float | None:
+    """Mean squared gap between a predicted probability and what happened (1 or 0);
+    None when there is nothing to score."""
+    pairs = list(zip(predicted, observed, strict=True))
+    if not pairs:
+        return None
+    return sum((p - float(o)) ** 2 for p, o in pairs) / len(pairs)
+
+
+def reliability(
+    predicted: Sequence[float], observed: Sequence[bool], bins: int = 10
+) -> list[dict[str, float | int | None]]:
+    """A reliability table: `bins` equal-width bins of the predicted probability, each with
+    its count, mean predicted probability and observed rate (None for an empty bin). A
+    probability of exactly 1.0 falls in the last bin."""
+    rows: list[list[tuple[float, bool]]] = [[] for _ in range(bins)]
+    for p, o in zip(predicted, observed, strict=True):
+        rows[min(int(max(p, 0.0) * bins), bins - 1)].append((p, o))
+    table = []
+    for i, members in enumerate(rows):
+        table.append(
+            {
+                "low": i / bins,
+                "high": (i + 1) / bins,
+                "count": len(members),
+                "mean_predicted": mean([p for p, _ in members]) if members else None,
+                "observed": mean([float(o) for _, o in members]) if members else None,
+            }
+        )
+    return table
+
+
+def expected_calibration_error(table: Sequence[dict]) -> float | None:
+    """Count-weighted mean |mean predicted − observed| over a reliability table's bins."""
+    total = sum(int(row["count"]) for row in table)
+    if not total:
+        return None
+    return (
+        sum(
+            int(row["count"]) * abs(float(row["mean_predicted"]) - float(row["observed"]))
+            for row in table
+            if row["count"]
+        )
+        / total
+    )
+
+
+# ---------------------------------------------------------------- paper sets
+
+
+def paper_precision(cited: Collection[str], gold: Collection[str]) -> float:
+    """Share of the cited papers that are gold; citing nothing scores 0.0 (a summary that
+    cites nothing has not found the topic's papers)."""
+    cited = set(cited)
+    return len(cited & set(gold)) / len(cited) if cited else 0.0
+
+
+def paper_recall(cited: Collection[str], gold: Collection[str]) -> float:
+    """Share of the gold papers cited (0.0 when there is no gold)."""
+    gold = set(gold)
+    return len(set(cited) & gold) / len(gold) if gold else 0.0

@@ -42,19 +42,48 @@ def _title(report: dict, paper_id: str | None) -> str:
     return report.get("titles", {}).get(paper_id, paper_id)
 
 
+def _views(section: dict) -> list[tuple[str, dict]]:
+    """(split, its figures) for each split of a section, test first; a section without
+    splits is one view of all its questions."""
+    splits = section.get("splits") or []
+    if splits in ([], ["unsplit"]):
+        return [("all", section)]
+    return [(s, section["by_split"][s]) for s in splits]
+
+
+def _named(split: str) -> str:
+    return "all questions" if split == "all" else f"{split} split"
+
+
+def _view(section: dict, prefer: str) -> tuple[str, dict]:
+    """One split's figures: `prefer` when present, else all questions."""
+    if prefer in (section.get("by_split") or {}):
+        return prefer, section["by_split"][prefer]
+    return "all", section
+
+
 # ---------------------------------------------------------------- weakest type
 
 
 def weakest(report: dict) -> dict:
     """The question type that fares worst, with examples of its failures: by answer
-    success when answers were evaluated, and by hybrid hit@5 in any case."""
+    success when answers were evaluated, and by hybrid hit@5 in any case.
+
+    Taken from the tune split when there is one: failures are what one reads to improve
+    the code, and the test split is not for reading (see evals/README.md)."""
     result: dict = {"answers": None, "retrieval": None}
     answers = report.get("answers") or {}
     if answers.get("available"):
-        by_type = {t: b["success"] for t, b in answers["by_type"].items() if b["count"]}
+        split, view = _view(answers, "tune")
+        by_type = {t: b["success"] for t, b in view["by_type"].items() if b["count"]}
         worst = min(by_type, key=lambda t: by_type[t])
-        failures = [q for q in answers["questions"] if q["type"] == worst and not q["success"]]
+        failures = [
+            q
+            for q in answers["questions"]
+            if q["type"] == worst and not q["success"] and split in ("all", q["split"])
+        ]
         result["answers"] = {
+            "split": split,
             "type": worst,
             "success": by_type[worst],
             "examples": [
@@ -62,6 +91,8 @@ def weakest(report: dict) -> dict:
                     "id": q["id"],
                     "question": q["question"],
                     "abstained": q["abstained"],
+                    "verdict": q.get("verdict"),
+                    "expected_verdict": q.get("expected_verdict"),
                     "cited": [_title(report, pid) for pid in q["cited"]],
                     "gold": [_title(report, pid) for pid in q["gold"]],
                     "fact_recall": q["fact_recall"],
@@ -71,13 +102,15 @@ def weakest(report: dict) -> dict:
             ],
         }
     retrieval = report["retrieval"]
-    if "hybrid" in retrieval["by_type"]:
-        by_type = {t: s["hit@5"] for t, s in retrieval["by_type"]["hybrid"].items()}
+    split, view = _view(retrieval, "tune")
+    if "hybrid" in view["by_type"]:
+        by_type = {t: s["hit@5"] for t, s in view["by_type"]["hybrid"].items()}
         worst = min(by_type, key=lambda t: by_type[t])
         misses = []
         for q in retrieval["questions"]:
             found = q["methods"]["hybrid"]
-            if q["type"] == worst and not found["hit@5"]:
+            in_split = split in ("all", q.get("split"))
+            if q["type"] == worst and not found["hit@5"] and in_split:
                 misses.append(
                     {
                         "id": q["id"],
@@ -88,6 +121,7 @@ def weakest(report: dict) -> dict:
                     }
                 )
         result["retrieval"] = {
+            "split": split,
             "type": worst,
             "hit@5": by_type[worst],
             "examples": misses[:MAX_EXAMPLES],
@@ -98,46 +132,71 @@ def weakest(report: dict) -> dict:
 # ---------------------------------------------------------------- markdown
 
 
+def _retrieval_table(r: dict, view: dict) -> list[str]:
+    methods = r["methods"]
+    rows = []
+    for metric in ("hit@1", "hit@5", "mrr@10", "ndcg@10", "recall@10"):
+        rows.append([LABELS[metric], *_bold_best([view["overall"][x][metric] for x in methods])])
+    if "topic" in view["by_type"][methods[0]]:
+        topic = [view["by_type"][x]["topic"]["recall@10"] for x in methods]
+        rows.append(["recall@10 (topic questions)", *_bold_best(topic)])
+    return _table(["metric", *methods], rows)
+
+
 def _retrieval_section(report: dict) -> list[str]:
     r = report["retrieval"]
     methods = r["methods"]
     lines = [
         "## Retrieval: configurations side by side",
         "",
-        f"Top {r['k']} papers per question, {r['overall'][methods[0]]['count']} questions with "
-        f"gold papers; {r['query']}. Best value per row in bold. Search latency excludes "
-        f"embedding the query (p50 {r['embed_latency_seconds']['p50'] * 1000:.0f} ms, shared "
-        "by dense and hybrid).",
-        "",
+        f"Top {r['k']} papers per question with gold papers; {r['query']}. Best value per "
+        f"row in bold. Search latency excludes embedding the query (p50 "
+        f"{r['embed_latency_seconds']['p50'] * 1000:.0f} ms, shared by every configuration).",
     ]
-    rows = []
-    for metric in ("hit@1", "hit@5", "mrr@10", "ndcg@10"):
-        rows.append([LABELS[metric], *_bold_best([r["overall"][x][metric] for x in methods])])
-    if "topic" in r["by_type"][methods[0]]:
-        topic = [r["by_type"][x]["topic"]["recall@10"] for x in methods]
-        rows.append(["recall@10 (topic questions)", *_bold_best(topic)])
-    latency = r["latency_seconds"]
-    rows.append(
-        [
-            "search latency p50 / p95 (ms)",
-            *(f"{latency[x]['p50'] * 1000:.0f} / {latency[x]['p95'] * 1000:.0f}" for x in methods),
-        ]
-    )
-    lines += _table(["metric", *methods], rows)
-    for metric in ("hit@5", "mrr@10"):
-        lines += ["", f"### {LABELS[metric]} by question type", ""]
-        types = list(r["by_type"][methods[0]])
-        lines += _table(
-            ["type", "n", *methods],
-            [
-                [
-                    t,
-                    str(r["by_type"][methods[0]][t]["count"]),
-                    *_bold_best([r["by_type"][x][t][metric] for x in methods]),
-                ]
-                for t in types
-            ],
+    info = report.get("baselines")
+    if info:
+        dense, llama = info["abstract-dense"], info["llama-index"]
+        cut = (
+            f"; {dense['truncated']} of {dense['papers']} title+abstract texts exceed the "
+            f"embedder's {dense['max_tokens']} tokens and are cut there"
+            if dense["max_tokens"]
+            else ""
         )
+        lines += [
+            "",
+            "Baselines: `abstract-dense` embeds each paper's title and abstract whole with "
+            f"the index's embedder and ranks by cosine{cut}. `llama-index` is a plain "
+            "`VectorStoreIndex` (default node parser, in-memory vector store) over the same "
+            f"papers with the same embedder: {llama['nodes']} nodes for {llama['papers']} "
+            "papers.",
+        ]
+    for split, view in _views(r):
+        n = view["overall"][methods[0]]["count"]
+        lines += ["", f"### {_named(split)} ({n} questions)", "", *_retrieval_table(r, view)]
+    latency = r["latency_seconds"]
+    lines += [
+        "",
+        "Search latency p50 / p95 (ms), all questions: "
+        + ", ".join(
+            f"{x} {latency[x]['p50'] * 1000:.0f} / {latency[x]['p95'] * 1000:.0f}" for x in methods
+        )
+        + ".",
+    ]
+    for split, view in _views(r):
+        for metric in ("hit@5", "mrr@10"):
+            lines += ["", f"### {LABELS[metric]} by question type, {_named(split)}", ""]
+            types = list(view["by_type"][methods[0]])
+            lines += _table(
+                ["type", "n", *methods],
+                [
+                    [
+                        t,
+                        str(view["by_type"][methods[0]][t]["count"]),
+                        *_bold_best([view["by_type"][x][t][metric] for x in methods]),
+                    ]
+                    for t in types
+                ],
+            )
     return lines
 
 
@@ -168,6 +227,35 @@ def _judge_section(report: dict) -> list[str]:
     return lines
 
 
+def _columns(section: dict) -> list[tuple[str, dict]]:
+    """The splits, then all questions (when there is more than one split)."""
+    views = _views(section)
+    return [*views, ("all", section)] if len(views) > 1 else views
+
+
+def _type_figure(view: dict, type_: str, name: str) -> float | None:
+    block = view["by_type"].get(type_)
+    return block[name] if block else None
+
+
+HEADLINE = (
+    ("verdict accuracy", lambda v: v["verdict_accuracy"]),
+    ("abstention precision", lambda v: v["abstention_precision"]),
+    ("abstention recall", lambda v: v["abstention_recall"]),
+    ("answerable declined (answered + detail_missing)", lambda v: v["false_abstention_rate"]),
+    ("detail_missing verdict given", lambda v: v["verdict_rate"]["detail_missing"]),
+    ("not_in_corpus verdict given", lambda v: v["verdict_rate"]["not_in_corpus"]),
+    ("named-absent: declined, nothing cited", lambda v: v["named_absent"]["success"]),
+    ("lookup: gold paper cited", lambda v: _type_figure(v, "lookup", "gold_cited")),
+    ("dialog: success", lambda v: _type_figure(v, "dialog", "success")),
+    ("fact recall (expected strings, cited to gold)", lambda v: v["overall"]["fact_recall"]),
+    ("citation precision", lambda v: v["overall"]["citation_precision"]),
+    ("citation recall", lambda v: v["overall"]["citation_recall"]),
+    ("gold paper cited (answerable)", lambda v: v["overall"]["gold_cited"]),
+    ("success", lambda v: v["overall"]["success"]),
+)
+
+
 def _answers_section(report: dict) -> list[str]:
     a = report["answers"]
     lines = ["## Answers", ""]
@@ -175,42 +263,138 @@ def _answers_section(report: dict) -> list[str]:
         return [*lines, f"_{a.get('note', 'answers were not evaluated')}_"]
     o = a["overall"]
     lat = a["latency_seconds"]
+    columns = _columns(a)
     lines += [
         f"Mode(s): {', '.join(a['modes']) or '–'}; {o['count']} questions, {lat['asks']} "
-        f"`ask` calls (dialogs turn by turn), {o['errors']} errors. Citation scores use the "
-        "judge above (ALCE definitions).",
+        f"`ask` calls (dialogs turn by turn), {o['errors']} errors. Abstained means the "
+        "verdict is not_in_corpus or no_relevant_paper; citation scores use the judge above "
+        "(ALCE definitions).",
+        "",
+    ]
+    rows = [[name, *(_f(value(v)) for _, v in columns)] for name, value in HEADLINE]
+    rows.append(
+        [
+            "named-absent answers citing a paper",
+            *(
+                f"{v['named_absent']['attributed']} of {v['named_absent']['count']}"
+                for _, v in columns
+            ),
+        ]
+    )
+    rows.append(
+        [
+            "latency p50 / p95 (s)",
+            *(
+                f"{v['latency_seconds']['p50']:.2f} / {v['latency_seconds']['p95']:.2f}"
+                for _, v in columns
+            ),
+        ]
+    )
+    lines += _table(["metric", *(f"{s} ({v['count']})" for s, v in columns)], rows)
+    for split, view in _views(a):
+        lines += ["", f"### By question type, {_named(split)}", ""]
+        lines += _table(
+            ["type", "n", "success", "verdict", "abstained", "gold cited", "fact recall",
+             "cit. P", "cit. R"],
+            [
+                [
+                    t,
+                    str(b["count"]),
+                    _f(b["success"]),
+                    _f(b["verdict_accuracy"]),
+                    _f(b["abstained"]),
+                    _f(b["gold_cited"]),
+                    _f(b["fact_recall"]),
+                    _f(b["citation_precision"]),
+                    _f(b["citation_recall"]),
+                ]
+                for t, b in view["by_type"].items()
+            ],
+        )  # fmt: skip
+    for split, view in _views(a):
+        confusion = view["confusion"]
+        got = list(next(iter(confusion.values())))
+        lines += ["", f"### Verdicts, expected × got, {_named(split)}", ""]
+        lines += _table(
+            ["expected \\ got", *got],
+            [[e, *(str(row[g]) for g in got)] for e, row in confusion.items()],
+        )
+    return lines
+
+
+def _calibration_section(report: dict) -> list[str]:
+    a = report["answers"]
+    lines = ["## Calibration of the relevance model", ""]
+    if not a.get("available"):
+        return [*lines, "_answers were not evaluated_"]
+    c = a["calibration"]
+    if not c["available"]:
+        return [
+            *lines,
+            "_No answer carried a `confidence` (the relevance model's probability that the "
+            "top paper bears on the question): nothing to calibrate._",
+        ]
+    lines += [
+        f"Predicted: `confidence`. Observed: {c['outcome']}. Bins of predicted probability "
+        "(empty bins left out); Brier score and expected calibration error (ECE) per split."
+        + (f" {c['missing']} answers had no confidence." if c["missing"] else ""),
+    ]
+    for split, view in _views(a):
+        cal = view["calibration"]
+        lines += ["", f"### {_named(split)}", ""]
+        lines += _table(
+            ["got verdict", "n", "Brier", "ECE", "observed rate"],
+            [
+                [name, str(part["count"]), _f(part["brier"]), _f(part["ece"]),
+                 _f(part["observed_rate"])]
+                for name, part in [("all", cal["overall"]), *cal["by_verdict"].items()]
+            ],
+        )  # fmt: skip
+        lines.append("")
+        rows = []
+        for name, part in [("all", cal["overall"]), *cal["by_verdict"].items()]:
+            for b in part["table"]:
+                if b["count"]:
+                    rows.append(
+                        [
+                            name,
+                            f"{b['low']:.1f}–{b['high']:.1f}",
+                            str(b["count"]),
+                            _f(b["mean_predicted"]),
+                            _f(b["observed"]),
+                        ]
+                    )
+        lines += _table(["got verdict", "predicted", "n", "mean predicted", "observed"], rows)
+    return lines
+
+
+def _summaries_section(report: dict) -> list[str]:
+    s = report.get("summaries") or {"available": False, "note": "summaries were not evaluated"}
+    lines = ["## Topic summaries", ""]
+    if not s.get("available"):
+        return [*lines, f"_{s.get('note', 'summaries were not evaluated')}_"]
+    lines += [
+        "`summarize(topic)` for every topic question; paper precision = cited ∩ gold / cited "
+        "(0 when nothing is cited), recall = cited ∩ gold / gold; means over topics.",
         "",
     ]
     lines += _table(
-        ["metric", "value"],
+        ["split", "topics", "paper precision", "paper recall", "abstained", "errors"],
         [
-            ["abstention precision", _f(a["abstention_precision"])],
-            ["abstention recall", _f(a["abstention_recall"])],
-            ["false abstention (answerable declined)", _f(a["false_abstention_rate"])],
-            ["fact recall (expected strings, cited to gold)", _f(o["fact_recall"])],
-            ["citation precision", _f(o["citation_precision"])],
-            ["citation recall", _f(o["citation_recall"])],
-            ["gold paper cited (answerable)", _f(o["gold_cited"])],
-            ["latency p50 / p95 (s)", f"{lat['p50']:.2f} / {lat['p95']:.2f}"],
+            [name, str(v["count"]), _f(v["precision"]), _f(v["recall"]), str(v["abstained"]),
+             str(v["errors"])]
+            for name, v in _columns(s)
         ],
-    )
-    lines += ["", "### By question type", ""]
+    )  # fmt: skip
+    lines += ["", "Per topic:", ""]
     lines += _table(
-        ["type", "n", "success", "abstained", "gold cited", "fact recall", "cit. P", "cit. R"],
+        ["id", "split", "cited", "gold", "precision", "recall"],
         [
-            [
-                t,
-                str(b["count"]),
-                _f(b["success"]),
-                _f(b["abstained"]),
-                _f(b["gold_cited"]),
-                _f(b["fact_recall"]),
-                _f(b["citation_precision"]),
-                _f(b["citation_recall"]),
-            ]
-            for t, b in a["by_type"].items()
+            [f"`{q['id']}`", q["split"], str(len(q["cited"])), str(len(q["gold"])),
+             _f(q["precision"]), _f(q["recall"])]
+            for q in s["questions"]
         ],
-    )
+    )  # fmt: skip
     return lines
 
 
@@ -219,22 +403,32 @@ def _weakest_section(report: dict) -> list[str]:
     lines = ["## Weakest question type", ""]
     if w["answers"]:
         a = w["answers"]
-        lines += [f"By answer success: **{a['type']}** ({a['success']:.3f}). Failures:", ""]
+        lines += [
+            f"By answer success, {_named(a['split'])}: **{a['type']}** ({a['success']:.3f}). "
+            "Failures:",
+            "",
+        ]
         for ex in a["examples"]:
             if ex["error"]:
                 what = ex["error"]
             elif ex["abstained"]:
-                what = "declined"
+                what = f"declined ({ex.get('verdict')})"
             else:
-                what = f"cited {', '.join(ex['cited']) or 'nothing'}"
+                what = f"{ex.get('verdict')}, cited {', '.join(ex['cited']) or 'nothing'}"
                 if ex["fact_recall"] is not None:
                     what += f"; fact recall {ex['fact_recall']:.2f}"
             gold = ", ".join(ex["gold"]) or "(unanswerable)"
-            lines.append(f"- `{ex['id']}` {ex['question']} — {what}; gold: {gold}")
+            wrong = ex.get("expected_verdict") not in (None, ex.get("verdict"))
+            expected = f" (expected {ex['expected_verdict']})" if wrong else ""
+            lines.append(f"- `{ex['id']}` {ex['question']} — {what}{expected}; gold: {gold}")
         lines.append("")
     if w["retrieval"]:
         r = w["retrieval"]
-        lines += [f"By hybrid retrieval hit@5: **{r['type']}** ({r['hit@5']:.3f}). Misses:", ""]
+        lines += [
+            f"By hybrid retrieval hit@5, {_named(r['split'])}: **{r['type']}** "
+            f"({r['hit@5']:.3f}). Misses:",
+            "",
+        ]
         for ex in r["examples"]:
             rank = ex["first_gold_rank"]
             where = f"gold at rank {rank}" if rank else "gold not in the top 10"
@@ -246,43 +440,80 @@ def _weakest_section(report: dict) -> list[str]:
 
 
 def summary(report: dict) -> str:
-    """The headline for a terminal: the side-by-side table, the judge, the answers."""
-    lines = _retrieval_section(report)[4:]
-    lines = lines[: lines.index("") if "" in lines else len(lines)]
+    """The headline for a terminal: retrieval per split, the judge, answers, summaries."""
+    r = report["retrieval"]
+    lines: list[str] = []
+    for split, view in _views(r):
+        lines += [f"retrieval, {_named(split)}:", *_retrieval_table(r, view), ""]
     j = report.get("judge")
     if j:
-        lines += [
-            "",
+        lines.append(
             f"judge agreement (test half): accuracy {j['test']['accuracy']:.3f}, "
-            f"kappa {j['test']['kappa']:.3f}",
-        ]
+            f"kappa {j['test']['kappa']:.3f}"
+        )
     a = report["answers"]
     if a.get("available"):
-        o = a["overall"]
+        for split, v in _columns(a):
+            o = v["overall"]
+            lines.append(
+                f"answers, {split}: verdict accuracy {_f(v['verdict_accuracy'])}, abstention "
+                f"P {v['abstention_precision']:.3f} R {v['abstention_recall']:.3f}, answerable "
+                f"declined {_f(v['false_abstention_rate'])}, fact recall {_f(o['fact_recall'])}"
+                f", citation P {_f(o['citation_precision'])} R {_f(o['citation_recall'])}"
+            )
+        c = a["calibration"]
         lines.append(
-            f"answers: abstention P {a['abstention_precision']:.3f} R {a['abstention_recall']:.3f}"
-            f", fact recall {_f(o['fact_recall'])}, citation P {_f(o['citation_precision'])} "
-            f"R {_f(o['citation_recall'])}, latency p50 {a['latency_seconds']['p50']:.2f}s"
+            f"calibration: Brier {_f(c['overall']['brier'])} ({c['overall']['count']} answers)"
+            if c["available"]
+            else "calibration: no answer carried a confidence"
         )
     else:
         lines.append(f"answers: {a.get('note')}")
+    s = report.get("summaries") or {}
+    if s.get("available"):
+        for split, v in _columns(s):
+            lines.append(
+                f"summaries, {split}: paper precision {_f(v['precision'])}, "
+                f"recall {_f(v['recall'])} ({v['count']} topics)"
+            )
     return "\n".join(lines)
+
+
+def _counts_lines(report: dict) -> list[str]:
+    by_split = report.get("counts_by_split") or {}
+    if not by_split:
+        return []
+    splits = list(by_split)
+    types = [t for t, n in report["counts"].items() if n]
+    return _table(
+        ["type", *splits, "all"],
+        [[t, *(str(by_split[s][t]) for s in splits), str(report["counts"][t])] for t in types],
+    )
 
 
 def render_markdown(report: dict) -> str:
     counts = ", ".join(f"{n} {t}" for t, n in report["counts"].items() if n)
+    split = report.get("split", "all")
     lines = [
         "# paperchat eval report",
         "",
         f"- created {report['created']}, {report['seconds']} s, {report['machine']}",
-        f"- questions: `{report['questions_file']}` (subset: {report['subset']}): {counts}",
+        f"- questions: `{report['questions_file']}` (subset: {report['subset']}, split: "
+        f"{split}): {counts}",
         f"- index: {report['papers_indexed']} papers, embedder {report['embedder']}",
+        "- test figures are the ones to report; tune on the tune split only",
+        "",
+        *_counts_lines(report),
         "",
         *_retrieval_section(report),
         "",
         *_judge_section(report),
         "",
         *_answers_section(report),
+        "",
+        *_calibration_section(report),
+        "",
+        *_summaries_section(report),
         "",
         *_weakest_section(report),
         "",
@@ -301,9 +532,11 @@ def render_png(report: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    r = report["retrieval"]
-    methods = r["methods"]
+    split, r = _view(report["retrieval"], "test")
+    methods = report["retrieval"]["methods"]
     answers = report["answers"] if report["answers"].get("available") else None
+    if answers:
+        answers = _view(answers, "test")[1]
     panels = 3 if answers else 2
     fig, axes = plt.subplots(1, panels, figsize=(5.5 * panels, 4.2))
     width = 0.8 / len(methods)
@@ -321,22 +554,22 @@ def render_png(report: dict, path: Path) -> None:
         axes[0],
         [LABELS[x] for x in CHART_METRICS],
         {x: [r["overall"][x][metric] for metric in CHART_METRICS] for x in methods},
-        "Retrieval, all questions with gold",
+        f"Retrieval, {_named(split)}",
     )
-    axes[0].legend(loc="upper center", ncol=len(methods), fontsize="small")
+    axes[0].legend(loc="upper center", ncol=min(len(methods), 3), fontsize="small")
     types = list(r["by_type"][methods[0]])
     grouped(
         axes[1],
         types,
         {x: [r["by_type"][x][t]["hit@5"] for t in types] for x in methods},
-        "hit@5 by question type",
+        f"hit@5 by question type, {split}",
     )
     if answers:
         by_type = answers["by_type"]
         names = list(by_type)
         axes[2].bar(names, [by_type[t]["success"] or 0.0 for t in names], color="tab:gray")
         axes[2].set_ylim(0, 1.05)
-        axes[2].set_title("Answer success by question type")
+        axes[2].set_title(f"Answer success by type, {split}")
         axes[2].tick_params(axis="x", rotation=20)
         axes[2].grid(axis="y", alpha=0.3)
     fig.tight_layout()

@@ -1,6 +1,7 @@
 """Retrieval evals: every question with gold papers, searched with each configuration
-side by side (dense, keyword, hybrid), scored with hit@1, hit@5, MRR@10, nDCG@10 and
-recall@10, per question, per type and overall, with search latency."""
+side by side (dense, keyword, hybrid, and baselines such as `evals.baselines`), scored
+with hit@1, hit@5, MRR@10, nDCG@10 and recall@10, per question, per type, per split and
+overall, with search latency."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 
 from paperchat.evals import metrics as m
-from paperchat.evals.dataset import QUESTION_TYPES, Question
+from paperchat.evals.dataset import QUESTION_TYPES, Question, split_order
 from paperchat.index.embedders import Embedder
 from paperchat.retrieve.searcher import HybridSearcher
 
 K = 10
 RETRIEVAL_METRICS = ("hit@1", "hit@5", "mrr@10", "ndcg@10", "recall@10")
 CONFIGURATIONS = ("dense", "keyword", "hybrid")
+
+# A ranker outside the searcher: (query, k) → paper ids, best first.
+Ranker = Callable[[str, int], list[str]]
 
 
 def _quiet(_: str) -> None:
@@ -74,16 +78,35 @@ def _summarize(rows: Sequence[Mapping[str, float]]) -> dict[str, float]:
     }
 
 
+def _figures(asked: Sequence[Question], per_question: Mapping[str, dict], methods) -> dict:
+    types = sorted({q.type for q in asked}, key=QUESTION_TYPES.index)
+    return {
+        "overall": {
+            x: _summarize([per_question[q.id]["methods"][x] for q in asked]) for x in methods
+        },
+        "by_type": {
+            x: {
+                t: _summarize([per_question[q.id]["methods"][x] for q in asked if q.type == t])
+                for t in types
+            }
+            for x in methods
+        },
+    }
+
+
 def evaluate_retrieval(
     searcher: HybridSearcher,
     questions: Sequence[Question],
     methods: Sequence[str] = CONFIGURATIONS,
     progress: Callable[[str], None] = _quiet,
+    rankers: Mapping[str, Ranker] | None = None,
 ) -> dict:
-    """Every question with gold papers, searched with each method; scores per question,
-    per type and overall, plus latency. Queries are embedded once up front and timed on
-    their own, so each method's search latency excludes the shared embedding cost."""
+    """Every question with gold papers, searched with each method (the searcher's own,
+    then each of `rankers`); scores per question, per type, per split and overall, plus
+    latency. Queries are embedded once up front and timed on their own, so each method's
+    search latency excludes the shared embedding cost."""
     searcher = with_query_cache(searcher)
+    rankers = dict(rankers or {})
     asked = [q for q in questions if q.gold]
     embed_seconds = []
     for q in asked:
@@ -91,40 +114,51 @@ def evaluate_retrieval(
         searcher.embedder.embed_query(q.search_query)
         embed_seconds.append(time.perf_counter() - start)
     per_question: dict[str, dict] = {
-        q.id: {"id": q.id, "type": q.type, "question": q.question, "gold": q.gold, "methods": {}}
+        q.id: {
+            "id": q.id,
+            "type": q.type,
+            "split": q.split_name,
+            "question": q.question,
+            "gold": q.gold,
+            "methods": {},
+        }
         for q in asked
     }
+
+    def searched(method: str) -> Ranker:
+        def rank(query: str, k: int) -> list[str]:
+            return [h.paper.id for h in searcher.search(query, k, method=method)]  # type: ignore[arg-type]
+
+        return rank
+
+    every = {x: searched(x) for x in methods} | rankers
     latency: dict[str, dict[str, float]] = {}
-    for method in methods:
+    for method, rank in every.items():
         progress(f"retrieval: {method} on {len(asked)} questions")
         seconds = []
         for q in asked:
             start = time.perf_counter()
-            hits = searcher.search(q.search_query, K, method=method)  # type: ignore[arg-type]
+            ranked = rank(q.search_query, K)
             seconds.append(time.perf_counter() - start)
-            ranked = [h.paper.id for h in hits]
-            rank = next((i for i, pid in enumerate(ranked, 1) if pid in q.gold), None)
+            first = next((i for i, pid in enumerate(ranked, 1) if pid in q.gold), None)
             per_question[q.id]["methods"][method] = {
                 "ranked": ranked,
-                "first_gold_rank": rank,
+                "first_gold_rank": first,
                 **score_ranking(ranked, q.gold),
             }
         latency[method] = {"p50": m.percentile(seconds, 50), "p95": m.percentile(seconds, 95)}
-    overall, by_type = {}, {}
-    types = sorted({q.type for q in asked}, key=QUESTION_TYPES.index)
-    for method in methods:
-        rows = [per_question[q.id]["methods"][method] for q in asked]
-        overall[method] = _summarize(rows)
-        by_type[method] = {
-            t: _summarize([per_question[q.id]["methods"][method] for q in asked if q.type == t])
-            for t in types
-        }
+    names = list(every)
+    splits = split_order(q.split_name for q in asked)
     return {
         "k": K,
-        "methods": list(methods),
+        "methods": names,
         "query": "dialogs are searched with all their user turns joined",
-        "overall": overall,
-        "by_type": by_type,
+        **_figures(asked, per_question, names),
+        "splits": splits,
+        "by_split": {
+            s: _figures([q for q in asked if q.split_name == s], per_question, names)
+            for s in splits
+        },
         "latency_seconds": latency,
         "embed_latency_seconds": {
             "p50": m.percentile(embed_seconds, 50),

@@ -201,8 +201,11 @@ def ingest(
         store.set_info(version=DIRTY, sources=json.dumps(sources))
         _write(store, embedder, plan, show_progress)
         version = uuid.uuid4().hex
+        # The snapshot (with its evidence) is written before the version is stamped, so
+        # a reader that sees the new version finds its snapshot ready.
+        snapshot = build_snapshot(store, version, embedder=embedder, cache_root=cache_root)
+        save_snapshot(snapshot, snapshot_dir(cache_root, store, version))
         store.set_info(version=version, sources=json.dumps(sources))
-        save_snapshot(build_snapshot(store, version), snapshot_dir(cache_root, store, version))
         prune_snapshots(cache_root, store, keep=version)
     elif sources != remembered:
         store.set_info(sources=json.dumps(sources))

@@ -1,6 +1,7 @@
-"""What search needs besides Chroma: the paper catalog and the BM25 index, per version.
+"""What search needs besides Chroma, per version: the paper catalog, the BM25 index and
+the evidence (sentence vectors, term statistics, vocabulary: index/evidence.py).
 
-Both are derived from the store. Ingest stamps the collection with a fresh version when it
+All three are derived from the store. Ingest stamps the collection with a fresh version when it
 finishes (and `dirty` while it writes); the snapshot for a clean version is cached under
 the data dir, so a one-shot CLI search loads it instead of rebuilding it.
 """
@@ -14,10 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from paperchat.corpus.paper import Paper
+from paperchat.index.embedders import Embedder
+from paperchat.index.evidence import Evidence
 from paperchat.index.keyword import KeywordIndex
 from paperchat.index.store import DIRTY, VectorStore
+from paperchat.index.vector_cache import SentenceVectorCache
 
 PAPERS_FILE = "papers.jsonl"
+EVIDENCE_DIR = "evidence"
 
 log = logging.getLogger(__name__)
 
@@ -27,33 +32,61 @@ class IndexSnapshot:
     version: str
     papers: dict[str, Paper]
     keyword: KeywordIndex
+    evidence: Evidence
 
 
 def snapshot_dir(cache_root: Path, store: VectorStore, version: str) -> Path:
     return cache_root / getattr(store, "name", "index") / version
 
 
-def load_snapshot(store: VectorStore, cache_root: Path, top_k: int = 50) -> IndexSnapshot:
+def sentence_vector_cache(cache_root: Path, embedder: Embedder) -> SentenceVectorCache:
+    """Sentence vectors by content, shared by every version built with this embedder."""
+    return SentenceVectorCache(cache_root / "evidence", embedder.name, embedder.dim)
+
+
+def load_snapshot(
+    store: VectorStore, cache_root: Path, top_k: int = 50, *, embedder: Embedder
+) -> IndexSnapshot:
     version = str(store.info().get("version", DIRTY))
     cached = snapshot_dir(cache_root, store, version)
-    if version != DIRTY and (cached / PAPERS_FILE).exists():
+    if (
+        version != DIRTY
+        and (cached / PAPERS_FILE).exists()
+        and Evidence.exists(cached / EVIDENCE_DIR)
+    ):
         try:
             lines = (cached / PAPERS_FILE).read_text(encoding="utf-8").splitlines()
-            papers = [Paper.model_validate_json(line) for line in lines if line]
+            papers = {p.id: p for p in (Paper.model_validate_json(x) for x in lines if x)}
             return IndexSnapshot(
-                version, {p.id: p for p in papers}, KeywordIndex.load(cached / "bm25", top_k)
+                version,
+                papers,
+                KeywordIndex.load(cached / "bm25", top_k),
+                Evidence.load(cached / EVIDENCE_DIR, papers),
             )
         except OSError as exc:  # pruned by an ingest that moved on meanwhile: rebuild
             log.info("snapshot cache %s went away while loading (%s); rebuilding", cached, exc)
-    snapshot = build_snapshot(store, version, top_k)
+    snapshot = build_snapshot(store, version, top_k, embedder=embedder, cache_root=cache_root)
     if version != DIRTY:
         save_snapshot(snapshot, cached)
     return snapshot
 
 
-def build_snapshot(store: VectorStore, version: str, top_k: int = 50) -> IndexSnapshot:
+def build_snapshot(
+    store: VectorStore,
+    version: str,
+    top_k: int = 50,
+    *,
+    embedder: Embedder,
+    cache_root: Path | None = None,
+) -> IndexSnapshot:
     papers = {p.id: p for p in store.papers()}
-    return IndexSnapshot(version, papers, KeywordIndex.build(store.chunk_texts(), top_k))
+    cache = sentence_vector_cache(cache_root, embedder) if cache_root is not None else None
+    evidence = Evidence.build(
+        papers, embedder.embed_documents, cache=cache, embedder_name=embedder.name
+    )
+    return IndexSnapshot(
+        version, papers, KeywordIndex.build(store.chunk_texts(), top_k), evidence
+    )
 
 
 def save_snapshot(snapshot: IndexSnapshot, target: Path) -> None:
@@ -69,6 +102,7 @@ def save_snapshot(snapshot: IndexSnapshot, target: Path) -> None:
             for paper in snapshot.papers.values():
                 out.write(paper.model_dump_json() + "\n")
         snapshot.keyword.save(tmp / "bm25")
+        snapshot.evidence.save(tmp / EVIDENCE_DIR)
         tmp.rename(target)
     except OSError as exc:
         if not (target / PAPERS_FILE).exists():  # else another process saved it first

@@ -1,5 +1,5 @@
-"""Hybrid retrieval: dense (Chroma) and keyword (BM25) rankings fused by reciprocal rank,
-grouped so each paper appears once, carrying its best chunk.
+"""Hybrid retrieval: the union of the dense (Chroma) and keyword (BM25) candidates, each
+paper once with its best chunk, ranked by the relevance model (retrieve/relevance.py).
 
 A long-lived searcher (the server) follows the index: when an ingest in another process
 stamps a new version, the next search moves to a fresh store client and that version's
@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from paperchat.corpus.paper import Paper
 from paperchat.errors import InputError
 from paperchat.index.embedders import Embedder
+from paperchat.index.evidence import Evidence
 from paperchat.index.snapshot import IndexSnapshot
 from paperchat.index.store import DIRTY, VectorStore
-from paperchat.retrieve.fusion import reciprocal_rank_fusion
+from paperchat.retrieve.query import Query, analyse
+from paperchat.retrieve.relevance import Candidate, RelevanceModel, ScoredPaper, load_model, score
 
 Method = Literal["hybrid", "dense", "keyword"]
 METHODS: tuple[Method, ...] = ("hybrid", "dense", "keyword")
@@ -52,13 +54,15 @@ class HybridSearcher:
         *,
         candidates: int = 50,
         rrf_k: int = 60,
+        relevance: RelevanceModel | None = None,
         reopen: Callable[[], tuple[VectorStore, IndexSnapshot]] | None = None,
         check_every: float = 1.0,
     ):
         self.embedder = embedder
         self._view = (store, snapshot)  # swapped as one tuple: never a store without its snapshot
         self.candidates = candidates
-        self.rrf_k = rrf_k
+        self.rrf_k = rrf_k  # kept for settings compatibility; ranking is the relevance model
+        self.relevance = relevance or load_model(embedder.name)
         self._reopen = reopen
         self._check_every = check_every
         self._checked = time.monotonic()
@@ -99,11 +103,20 @@ class HybridSearcher:
         finally:
             self._moving.release()
 
+    def analyse(self, question: str, **follow_up) -> Query:
+        """The question as a Query over the current version (embedded once)."""
+        return analyse(
+            question,
+            self.snapshot.evidence,
+            lambda texts: [self.embedder.embed_query(t) for t in texts],
+            **follow_up,
+        )
+
     def _dense(
-        self, store: VectorStore, papers: dict[str, Paper], query: str, since: int | None
+        self, store: VectorStore, papers: dict[str, Paper], vector, since: int | None
     ) -> dict[str, _Best]:
         best: dict[str, _Best] = {}
-        for hit in store.query(self.embedder.embed_query(query), self.candidates, since):
+        for hit in store.query([float(x) for x in vector], self.candidates, since):
             if hit.paper_id not in papers:  # written after this view's snapshot
                 continue
             if hit.paper_id not in best:
@@ -121,6 +134,55 @@ class HybridSearcher:
             best[hit.paper_id] = _Best(hit.chunk_id, hit.text, hit.score)
         return best
 
+    def _candidates(
+        self,
+        view: tuple[VectorStore, IndexSnapshot],
+        query: Query,
+        since: int | None,
+        method: Method = "hybrid",
+        also: Sequence[str] = (),
+    ) -> list[Candidate]:
+        store, snapshot = view
+        dense = (
+            self._dense(store, snapshot.papers, query.vector, since) if method != "keyword" else {}
+        )
+        keyword = self._keyword(snapshot, query.text, since) if method != "dense" else {}
+        dense_rank = {pid: r for r, pid in enumerate(dense, start=1)}
+        keyword_rank = {pid: r for r, pid in enumerate(keyword, start=1)}
+        ids = list(dict.fromkeys([*dense, *keyword, *(i for i in also if i in snapshot.papers)]))
+        out = []
+        for pid in ids:
+            best = dense.get(pid) or keyword.get(pid)
+            paper = snapshot.papers[pid]
+            out.append(
+                Candidate(
+                    paper=paper,
+                    chunk_id=best.chunk_id if best else "",
+                    chunk_text=best.text if best else paper.abstract,
+                    dense_similarity=dense[pid].score if pid in dense else None,
+                    dense_rank=dense_rank.get(pid),
+                    keyword_score=keyword[pid].score if pid in keyword else None,
+                    keyword_rank=keyword_rank.get(pid),
+                )
+            )
+        return out
+
+    def gather(
+        self, query: Query, *, since: int | None = None, also: Sequence[str] = ()
+    ) -> tuple[list[Candidate], Evidence]:
+        """Every candidate of either retriever (and the papers `also` names, such as a
+        conversation's), with the evidence of the version they come from."""
+        self.refresh()
+        view = self._view  # one view for the whole search
+        return self._candidates(view, query, since, also=also), view[1].evidence
+
+    def rank(
+        self, query: Query, *, since: int | None = None, also: Sequence[str] = ()
+    ) -> list[ScoredPaper]:
+        """The candidates scored by the relevance model, most relevant first."""
+        candidates, evidence = self.gather(query, since=since, also=also)
+        return score(query, candidates, evidence, self.relevance)
+
     def search(
         self, query: str, k: int = 5, *, since: int | None = None, method: Method = "hybrid"
     ) -> list[SearchHit]:
@@ -129,25 +191,34 @@ class HybridSearcher:
             raise InputError("the query is empty: type some words to search for")
         if method not in METHODS:
             raise InputError(f"unknown search method {method!r}; use one of {', '.join(METHODS)}")
+        analysed = self.analyse(query)
+        if method == "hybrid":
+            return [hit_of(p) for p in self.rank(analysed, since=since)[:k]]
         self.refresh()
-        store, snapshot = self._view  # one view for the whole search
-        dense = self._dense(store, snapshot.papers, query, since) if method != "keyword" else {}
-        keyword = self._keyword(snapshot, query, since) if method != "dense" else {}
-        fused = reciprocal_rank_fusion([list(dense), list(keyword)], k=self.rrf_k)
-        hits = []
-        for paper_id, score in fused.items():
-            paper = snapshot.papers[paper_id]
-            best = dense.get(paper_id) or keyword[paper_id]
-            hits.append(
-                SearchHit(
-                    paper=paper,
-                    score=score,
-                    chunk_id=best.chunk_id,
-                    chunk_text=best.text,
-                    similarity=dense[paper_id].score if paper_id in dense else None,
-                    keyword_score=keyword[paper_id].score if paper_id in keyword else None,
-                )
+        candidates = self._candidates(self._view, analysed, since, method)
+        order = "dense_similarity" if method == "dense" else "keyword_score"
+        candidates.sort(key=lambda c: getattr(c, order) or 0.0, reverse=True)
+        return [
+            SearchHit(
+                paper=c.paper,
+                score=getattr(c, order) or 0.0,
+                chunk_id=c.chunk_id,
+                chunk_text=c.chunk_text,
+                similarity=c.dense_similarity,
+                keyword_score=c.keyword_score,
             )
-            if len(hits) == k:
-                break
-        return hits
+            for c in candidates[:k]
+        ]
+
+
+def hit_of(scored: ScoredPaper) -> SearchHit:
+    """A scored paper as a search hit, its score the relevance probability."""
+    c = scored.candidate
+    return SearchHit(
+        paper=c.paper,
+        score=round(scored.probability, 6),
+        chunk_id=c.chunk_id,
+        chunk_text=c.chunk_text,
+        similarity=c.dense_similarity,
+        keyword_score=c.keyword_score,
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from paperchat.answer.lexical import wordset
+from paperchat.text.lexical import wordset
 
 # Words whose trailing period does not end a sentence (compared lower-cased, without dots).
 ABBREVIATIONS = wordset(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:\.\d+)?")
@@ -165,6 +166,14 @@ class TermWeights:
                 self._df[s] = self._df.get(s, 0) + 1
 
     @classmethod
+    def from_counts(cls, size: int, document_frequency: Mapping[str, int]) -> TermWeights:
+        """Weights from saved statistics: `size` documents, stem → documents using it."""
+        weights = cls([])
+        weights.size = size
+        weights._df = dict(document_frequency)
+        return weights
+
+    @classmethod
     def uniform(cls) -> TermWeights:
         return cls([])
 
@@ -172,6 +181,9 @@ class TermWeights:
         if not self.size:
             return 1.0
         return math.log((self.size + 1) / (self._df.get(stem_, 0) + 1)) + 1.0
+
+    def document_count(self, stem_: str) -> int:
+        return self._df.get(stem_, 0)
 
     def unknown(self, stems: set[str]) -> set[str]:
         """The stems no document uses (nothing, when there are no documents)."""

@@ -1,0 +1,112 @@
+"""Follow-ups keep their subject: what a question points back to in the conversation.
+
+"How large is the dataset it is trained on?" after an answer about NPNet points at that
+answer's paper (`subject`); "which of these needs no extra training?" chooses among the
+papers the last answer cited (`among`); "the second one" picks by position. The
+conversation's papers join the candidates, and the question is searched with its
+subject added as context, in parentheses — the question itself is never rewritten, so
+what is searched reads as the question plus what it is about.
+
+A short question with no reference of its own ("And for graphs?") is searched with the
+previous question's topic as context.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from paperchat.answer.conversation import Conversation
+from paperchat.retrieve.query import Pointing
+from paperchat.text.lexical import STOPWORDS, content_stems, named_terms, words, wordset
+
+_AMONG = re.compile(
+    r"\b(?:which|what|any|none|each|all|both|either|neither|one|some|how many)\s+(?:\w+\s+)?"
+    r"of\s+(?:these|those|them|the above|the papers|the methods|the models|the approaches)\b"
+    r"|\b(?:these|those)\b|\bamong (?:them|these|those)\b|\bwhich (?:one|ones)\b"
+    r"|\bthe (?:first|second|third|fourth|fifth|last|latter|former) (?:one|paper|method|model|"
+    r"approach|work)?",
+    re.I,
+)
+_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1,
+             "former": 0, "latter": -1}
+_ORDINAL = re.compile(r"\bthe (first|second|third|fourth|fifth|last|former|latter)\b", re.I)
+_NOUNS = (
+    r"method|model|paper|approach|work(?!\s+(?:on|with|for|in|at|well|better)\b)|framework|"
+    r"network|technique|system|architecture|dataset|algorithm|idea|study|tool|module"
+)
+_SUBJECT = re.compile(
+    rf"\b(?:it|its|it's|they|their|them)\b|\b(?:this|that|the|such)\s+(?:(?:{_NOUNS})s?)\b"
+    r"|\b(?:this|that)\b(?=\s*(?:[?.!,]|$|\s(?:is|was|does|do|work|works|compare|perform|"
+    r"achieve|improve|help|scale|use|need|require|reach|get|handle)\b))",
+    re.I,
+)
+_SCAFFOLD = wordset(
+    "what which who how why when where is are was were does do did can could tell me "
+    "about explain describe paper papers there any"
+)
+_MIN_OWN_WORDS = 2
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    pointing: Pointing
+    text: str  # the question as searched
+    context_ids: tuple[str, ...] = ()
+    ordinal: int | None = None
+
+
+def _topic_words(question: str) -> str:
+    kept = [w for w in words(question) if w not in _SCAFFOLD and w not in STOPWORDS]
+    return " ".join(kept)
+
+
+def _subject_name(conversation: Conversation) -> str | None:
+    """The name the conversation is about: a name in an earlier question, else one
+    heading the first cited title ("PAT: ...")."""
+    for question in reversed(conversation.questions):
+        names = named_terms(question)
+        if names:
+            return names[0]
+    if conversation.last_cited and conversation.last_cited[0].title:
+        head = conversation.last_cited[0].title.split(":", 1)
+        if len(head) == 2 and named_terms(head[0]) and len(head[0].split()) <= 3:
+            return head[0].strip()
+    return None
+
+
+def stands_alone(question: str) -> bool:
+    """No reference to resolve, and enough words (or a name) of its own to search with."""
+    if _AMONG.search(question) or _SUBJECT.search(question):
+        return False
+    own = content_stems(question, drop_question_words=True)
+    return len(own) >= _MIN_OWN_WORDS or bool(named_terms(question))
+
+
+def read_follow_up(question: str, conversation: Conversation) -> FollowUp:
+    """How `question` depends on the conversation before it."""
+    question = question.strip()
+    if conversation.is_empty or stands_alone(question):
+        return FollowUp("none", question)
+    cited = tuple(c.paper_id for c in conversation.last_cited)
+    context: list[str] = []
+    name = _subject_name(conversation)
+    if name and name.lower() not in question.lower():
+        context.append(name)
+    elif conversation.questions:
+        topic = _topic_words(conversation.questions[-1])
+        if topic:
+            context.append(topic)
+    among = bool(_AMONG.search(question))
+    if conversation.last_cited and conversation.last_cited[0].title and not (name or among):
+        context.append(conversation.last_cited[0].title)
+    text = f"{question} ({'; '.join(context)})" if context else question
+    if not cited:
+        return FollowUp("none", text)
+    ordinal_match = _ORDINAL.search(question)
+    ordinal = _ORDINALS[ordinal_match.group(1).lower()] if ordinal_match else None
+    if among:
+        return FollowUp("among", text, cited, ordinal)
+    if _SUBJECT.search(question):
+        return FollowUp("subject", text, cited)
+    return FollowUp("none", text, cited)

@@ -1,0 +1,150 @@
+"""The verdict on a question: answered, the paper is here but not the detail, the named
+thing is not in the corpus, or nothing relevant — decided once, read by every answerer.
+
+It reads the relevance model's probabilities (retrieve/relevance.py) and the Query:
+
+- the question names something no abstract mentions ("ControlNet") → `not_in_corpus`,
+  unless a name it also uses identifies a paper that is here ("Does NPNet use PyTorch?"):
+  then that paper is cited and its abstract does not state the rest (`detail_missing`);
+- the best paper's probability is under the fitted answer threshold → `no_relevant_paper`;
+- otherwise the papers above the keep threshold answer it — unless the question asks
+  about an identified paper for something its abstract does not state (answer/detail.py)
+  → `detail_missing`, citing the paper.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from paperchat.answer.detail import states_what_is_asked
+from paperchat.answer.models import Verdict
+from paperchat.retrieve.query import Query, is_acronym
+from paperchat.retrieve.relevance import RelevanceModel, ScoredPaper, mentions
+from paperchat.text.lexical import TermWeights, content_stems
+
+_ONE = re.compile(r"\b(?:which|the|that) one\b|\bwhich (?:paper|method|model|approach)\b", re.I)
+KEEP_RATIO = 0.5  # other papers must be at least this share of the best one's probability
+MAX_RELEVANT = 8
+RARE_NAME = 3
+SUBJECT_ODDS = 3.0
+
+
+@dataclass(frozen=True)
+class Judgement:
+    query: Query
+    papers: list[ScoredPaper]  # every paper considered, most relevant first
+    relevant: list[ScoredPaper]  # the papers the answer is made from
+    verdict: Verdict
+    missing: tuple[str, ...] = ()  # the names the corpus lacks
+    weights: TermWeights = field(default_factory=TermWeights.uniform)  # the version's IDF
+
+    @property
+    def abstain(self) -> bool:
+        return self.verdict in ("not_in_corpus", "no_relevant_paper")
+
+    @property
+    def confidence(self) -> float:
+        """The model's probability that the top paper bears on the question."""
+        top = self.relevant or self.papers
+        return round(top[0].probability, 4) if top else 0.0
+
+
+def identified(
+    query: Query, papers: Sequence[ScoredPaper], weights: TermWeights
+) -> list[ScoredPaper]:
+    """Papers the question picks out itself: by spelling out the title, or by a rare name
+    (used by at most RARE_NAME papers of the corpus) that the paper uses."""
+    rare = [
+        n
+        for n in query.names
+        if n not in query.absent and not is_acronym(n) and _rare(n, weights)
+    ]
+    return [
+        p
+        for p in papers
+        if p.named or any(mentions(f"{p.paper.title or ''} {p.paper.abstract}", n) for n in rare)
+    ]
+
+
+def _rare(name: str, weights: TermWeights) -> bool:
+    stems = content_stems(name)
+    return bool(stems) and all(weights.document_count(s) <= RARE_NAME for s in stems)
+
+
+def keep(papers: Sequence[ScoredPaper], model: RelevanceModel) -> list[ScoredPaper]:
+    if not papers:
+        return []
+    floor = max(model.keep, KEEP_RATIO * papers[0].probability)
+    return [p for p in papers if p.probability >= floor][:MAX_RELEVANT]
+
+
+def judge(
+    query: Query,
+    papers: list[ScoredPaper],
+    model: RelevanceModel,
+    weights: TermWeights,
+    *,
+    chosen: list[ScoredPaper] | None = None,
+) -> Judgement:
+    """The verdict for `query` over its scored candidates.
+
+    `chosen`: papers a follow-up points at ("it", "which of these"), already narrowed
+    down; they are treated as identified by the question."""
+
+    def verdict(relevant, name: Verdict, missing: tuple[str, ...] = ()) -> Judgement:
+        return Judgement(query, papers, relevant, name, missing, weights)
+
+    if chosen:
+        if query.pointing == "among":  # the question chose among them: that is the answer
+            return verdict(chosen, "answered")
+        stated = states_what_is_asked(query, chosen, weights)
+        return verdict(chosen, "answered" if stated else "detail_missing")
+    named = identified(query, papers, weights)
+    if query.absent:
+        here = [p for p in named if p.probability >= model.answer]
+        if here:  # the question picks out a paper that is here; the rest it lacks
+            return verdict(here[:1], "detail_missing", query.absent)
+        return verdict([], "not_in_corpus", query.absent)
+    if not papers or papers[0].probability < model.answer:
+        return verdict([], "no_relevant_paper")
+    relevant = keep(papers, model)
+    named_ids = {p.paper.id for p in named}
+    focus = [p for p in relevant if p.paper.id in named_ids]
+    if focus and not states_what_is_asked(query, focus, weights):
+        return verdict(focus[:1], "detail_missing")
+    return verdict(relevant, "answered")
+
+def choose_from_context(
+    query: Query, papers: list[ScoredPaper], model: RelevanceModel
+) -> list[ScoredPaper] | None:
+    """The conversation's papers a follow-up points at, or None to judge the whole corpus.
+
+    "the second one" → that paper; "it" → the conversation's paper that fits the question
+    best; "which of these ..." → those of them the question fits (none fitting: the
+    corpus is searched instead)."""
+    if query.pointing == "none" or not query.context_ids:
+        return None
+    by_id = {p.paper.id: p for p in papers}
+    context = [by_id[i] for i in query.context_ids if i in by_id]
+    if not context:
+        return None
+    if query.ordinal is not None and -len(context) <= query.ordinal < len(context):
+        return [context[query.ordinal]]
+    context.sort(key=lambda p: p.probability, reverse=True)
+    if query.pointing == "subject":  # the last answer's first paper, unless another fits far better
+        first = by_id.get(query.context_ids[0])
+        if first is not None and first.probability * SUBJECT_ODDS >= context[0].probability:
+            return [first]
+        return context[:1]
+    if context[0].probability < model.keep:
+        return None
+    if papers[0].paper.id not in query.context_ids and (
+        papers[0].probability > SUBJECT_ODDS * context[0].probability
+    ):
+        return None  # a paper the conversation has not seen fits far better
+    if _ONE.search(query.question):
+        return context[:1]
+    floor = max(model.keep, KEEP_RATIO * context[0].probability)
+    return [p for p in context if p.probability >= floor]

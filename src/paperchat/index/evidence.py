@@ -1,0 +1,258 @@
+"""The evidence of one index version: every abstract in sentences, with their vectors,
+the corpus's term statistics and the names it knows.
+
+Answering and checking ask the same questions — which sentence of this abstract is
+closest to that text, how rare is this word, does any abstract mention "ControlNet" — so
+the answers are computed once per index version, when ingest writes it, and saved beside
+the version's snapshot: the sentence vectors as one float16 matrix (memory-mapped when
+loaded), the sentences as JSON lines, term document frequencies and the vocabulary as
+JSON. A searcher swaps the evidence with the rest of the snapshot, so it is never stale.
+
+Per paper, what is cheap to derive (stems, roles) is derived when the paper is first
+retrieved and kept in a bounded LRU. Sentence vectors are embedded through a
+SentenceVectorCache, so an ingest embeds only the sentences of new or changed papers.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from paperchat.corpus.paper import Paper
+from paperchat.index.vector_cache import SentenceVectorCache, sentences_key
+from paperchat.text.lexical import TermWeights, content_stems, named_terms, words
+from paperchat.text.roles import Role, sentence_role
+from paperchat.text.sentences import split_sentences
+
+Embed = Callable[[list[str]], np.ndarray]
+VECTORS = "vectors.npy"
+SENTENCES = "sentences.jsonl"
+TERMS = "terms.json"
+EMBED_BATCH = 256
+
+
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1.0, norms)
+
+
+@dataclass(frozen=True)
+class PaperEvidence:
+    """One paper's abstract, cut into sentences, each embedded, stemmed and given a role."""
+
+    paper: Paper
+    sentences: list[str]
+    vectors: np.ndarray  # (len(sentences), dim), unit rows, float32
+    stems: list[set[str]]
+    roles: list[Role]
+    title_stems: set[str]
+
+    @property
+    def all_stems(self) -> set[str]:
+        return set().union(self.title_stems, *self.stems)
+
+    def similarities(self, vector: np.ndarray) -> np.ndarray:
+        """Cosine of every sentence to a unit vector."""
+        if not self.sentences:
+            return np.zeros(0, dtype=np.float32)
+        return self.vectors @ vector
+
+
+@dataclass(frozen=True)
+class Match:
+    """The sentence of a paper that best matches some text, and how well."""
+
+    paper: Paper
+    index: int
+    sentence: str
+    cosine: float
+    overlap: float
+
+
+def best_match(evidence: PaperEvidence, vector: np.ndarray, stems: set[str]) -> Match | None:
+    """The sentence of `evidence` closest to a text given by its vector and stems:
+    cosine first, word overlap breaking near-ties (so the sentence sharing the claim's
+    terms and numbers wins)."""
+    if not evidence.sentences:
+        return None
+    cosines = evidence.similarities(vector)
+    overlaps = [len(stems & s) / len(stems) if stems else 0.0 for s in evidence.stems]
+    best = int(np.argmax(cosines + 0.25 * np.asarray(overlaps)))
+    return Match(evidence.paper, best, evidence.sentences[best], float(cosines[best]), overlaps[best])
+
+
+def _document_stems(paper: Paper) -> set[str]:
+    return content_stems(f"{paper.title or ''} {paper.abstract}")
+
+
+def _vocabulary_of(paper: Paper) -> set[str]:
+    """Lower-cased word forms a paper uses, hyphenated ones also joined and split, so a
+    name is found however it is written ("GPT-4", "gpt4")."""
+    text = f"{paper.title or ''} {paper.abstract}"
+    found: set[str] = set()
+    for word in [*words(text), *(n.lower() for n in named_terms(text))]:
+        found.add(word)
+        if "-" in word:
+            found.add(word.replace("-", ""))
+            found.update(word.split("-"))
+    return found
+
+
+class Evidence:
+    """Sentence units, vectors, term weights and vocabulary of one index version."""
+
+    def __init__(
+        self,
+        papers: Mapping[str, Paper],
+        sentences: Mapping[str, list[str]],
+        offsets: Mapping[str, int],
+        vectors: np.ndarray,
+        document_frequency: Mapping[str, int],
+        vocabulary: Iterable[str],
+        *,
+        max_cached: int = 4096,
+    ):
+        self.papers = papers
+        self._sentences = sentences
+        self._offsets = offsets
+        self._vectors = vectors
+        self.weights = TermWeights.from_counts(len(sentences), document_frequency)
+        self._df = dict(document_frequency)
+        self.vocabulary = frozenset(vocabulary)
+        self._text: str | None = None  # every title and abstract, lower-cased, on first use
+        self._cache: OrderedDict[str, PaperEvidence] = OrderedDict()
+        self._max_cached = max_cached
+        self._lock = threading.Lock()
+
+    @property
+    def dim(self) -> int:
+        return int(self._vectors.shape[1]) if self._vectors.ndim == 2 else 0
+
+    @property
+    def sentence_count(self) -> int:
+        return int(self._vectors.shape[0])
+
+    # -- building and storing ------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        papers: Mapping[str, Paper],
+        embed: Embed,
+        *,
+        cache: SentenceVectorCache | None = None,
+        embedder_name: str = "",
+    ) -> Evidence:
+        """Split every abstract and embed its sentences (the cache's vectors reused)."""
+        sentences = {pid: split_sentences(p.abstract) for pid, p in papers.items()}
+        keys = {pid: sentences_key(embedder_name, s) for pid, s in sentences.items()}
+        stored = cache.get_many(list(keys.values())) if cache is not None else {}
+        todo = [pid for pid in sentences if keys[pid] not in stored and sentences[pid]]
+        fresh: dict[str, np.ndarray] = {}
+        flat = [(pid, s) for pid in todo for s in sentences[pid]]
+        parts = []
+        for start in range(0, len(flat), EMBED_BATCH):
+            parts.append(unit_rows(embed([s for _, s in flat[start : start + EMBED_BATCH]])))
+        done = np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
+        row = 0
+        for pid in todo:
+            n = len(sentences[pid])
+            fresh[keys[pid]] = done[row : row + n]
+            row += n
+        if cache is not None and fresh:
+            cache.put_many(fresh)
+        vectors_of = {**stored, **fresh}
+        blocks, offsets, at = [], {}, 0
+        for pid, group in sentences.items():
+            offsets[pid] = at
+            if group:
+                blocks.append(np.asarray(vectors_of[keys[pid]], dtype=np.float16))
+                at += len(group)
+        dim = next((b.shape[1] for b in blocks), 0)
+        vectors = np.concatenate(blocks) if blocks else np.zeros((0, dim), dtype=np.float16)
+        df: dict[str, int] = {}
+        vocabulary: set[str] = set()
+        for paper in papers.values():
+            for s in _document_stems(paper):
+                df[s] = df.get(s, 0) + 1
+            vocabulary |= _vocabulary_of(paper)
+        return cls(papers, sentences, offsets, vectors, df, vocabulary)
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / VECTORS, np.asarray(self._vectors, dtype=np.float16))
+        with (folder / SENTENCES).open("w", encoding="utf-8") as out:
+            for pid, group in self._sentences.items():
+                out.write(json.dumps([pid, self._offsets[pid], group], ensure_ascii=False) + "\n")
+        terms = {"df": self._df, "vocabulary": sorted(self.vocabulary)}
+        (folder / TERMS).write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path, papers: Mapping[str, Paper]) -> Evidence:
+        """Open saved evidence; the vectors stay on disk (memory-mapped)."""
+        vectors = np.load(folder / VECTORS, mmap_mode="r")
+        sentences: dict[str, list[str]] = {}
+        offsets: dict[str, int] = {}
+        with (folder / SENTENCES).open(encoding="utf-8") as lines:
+            for line in lines:
+                pid, offset, group = json.loads(line)
+                sentences[pid], offsets[pid] = group, offset
+        terms = json.loads((folder / TERMS).read_text(encoding="utf-8"))
+        return cls(papers, sentences, offsets, vectors, terms["df"], terms["vocabulary"])
+
+    @staticmethod
+    def exists(folder: Path) -> bool:
+        return all((folder / name).exists() for name in (VECTORS, SENTENCES, TERMS))
+
+    # -- reading -------------------------------------------------------------------------
+
+    def mentions(self, name: str) -> bool:
+        """Whether any title or abstract of this version uses the name (any case)."""
+        key = name.lower()
+        forms = {key, key.replace("-", "")}
+        forms |= {f[:-1] for f in forms if f.endswith("s") and len(f) > 3}  # "GPUs"
+        return any(f in self.vocabulary for f in forms)
+
+    def mentions_phrase(self, phrase: str) -> bool:
+        """Whether any title or abstract uses the phrase (any case, spacing folded)."""
+        if self._text is None:
+            self._text = " ".join(
+                " ".join(f"{p.title or ''} {p.abstract}".lower().split())
+                for p in self.papers.values()
+            )
+        return " ".join(phrase.lower().split()) in self._text
+
+    def get(self, paper: Paper) -> PaperEvidence:
+        with self._lock:
+            found = self._cache.get(paper.id)
+            if found is not None:
+                self._cache.move_to_end(paper.id)
+                return found
+        group = self._sentences.get(paper.id)
+        if group is None:  # not of this version (a paper passed in from elsewhere)
+            raise KeyError(paper.id)
+        start = self._offsets[paper.id]
+        vectors = np.asarray(self._vectors[start : start + len(group)], dtype=np.float32)
+        evidence = PaperEvidence(
+            paper=paper,
+            sentences=group,
+            vectors=unit_rows(vectors) if len(group) else vectors.reshape(0, self.dim),
+            stems=[content_stems(s) for s in group],
+            roles=[sentence_role(s, i) for i, s in enumerate(group)],
+            title_stems=content_stems(paper.title or ""),
+        )
+        with self._lock:
+            self._cache[paper.id] = evidence
+            while len(self._cache) > self._max_cached:
+                self._cache.popitem(last=False)
+        return evidence
+
+    def get_many(self, papers: Sequence[Paper]) -> list[PaperEvidence]:
+        return [self.get(p) for p in papers]

@@ -1,0 +1,146 @@
+"""Fit the relevance model: `paperchat calibrate`.
+
+Labelled pairs come from an eval question file (default: the tune split of
+evals/questions.jsonl): every candidate either retriever returns for a question is a
+pair, labelled 1 when it is one of the question's gold papers and 0 otherwise (all 0 for
+a question the corpus cannot answer). Dialog turns are left out (their meaning depends
+on the conversation). A logistic regression (scikit-learn) on standardised features
+gives the coefficients; the thresholds are then chosen on the same questions:
+
+- `answer`: the best paper's probability from which a question is answered — the value
+  that misclassifies the fewest questions (answerable vs not; questions naming something
+  the corpus lacks are decided by that rule instead and left out);
+- `summary` (and `keep`): the probability from which a paper belongs to a topic's set —
+  the value with the best mean F1 against the topic questions' gold sets.
+
+The result is written as JSON next to retrieve/relevance.py (or `--out`), with what it
+was fitted on; refit it for another embedder or another corpus.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from paperchat.retrieve.relevance import FEATURES, RelevanceModel, family_of, features
+from paperchat.retrieve.searcher import HybridSearcher
+
+SKIP_TYPES = {"dialog"}
+SUMMARY_K = 8
+
+
+@dataclass(frozen=True)
+class Labelled:
+    question_id: str
+    type: str
+    answerable: bool
+    gold: frozenset[str]
+    named_absent: bool
+    rows: np.ndarray
+    ids: list[str]
+
+
+def collect(searcher: HybridSearcher, questions: Sequence) -> list[Labelled]:
+    out = []
+    for q in questions:
+        if q.type in SKIP_TYPES:
+            continue
+        query = searcher.analyse(q.question)
+        candidates, evidence = searcher.gather(query)
+        rows, *_ = features(query, candidates, evidence)
+        out.append(
+            Labelled(
+                q.id,
+                q.type,
+                q.answerable,
+                frozenset(q.gold),
+                bool(query.absent),
+                rows,
+                [c.paper.id for c in candidates],
+            )
+        )
+    return out
+
+
+def _best_cut(scores: np.ndarray, positive: np.ndarray) -> float:
+    """The threshold with the fewest errors (score ≥ t ↔ positive), mid-gap."""
+    order = np.sort(np.unique(scores))
+    cuts = np.concatenate([[order[0] - 1e-6], (order[:-1] + order[1:]) / 2, [order[-1] + 1e-6]])
+    errors = [int(np.sum((scores >= t) != positive)) for t in cuts]
+    best = min(errors)
+    chosen = [t for t, e in zip(cuts, errors, strict=True) if e == best]
+    return float(np.median(chosen))
+
+
+def fit(labelled: Sequence[Labelled], family: str, fitted_on: str) -> RelevanceModel:
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.concatenate([item.rows for item in labelled])
+    y = np.concatenate([[pid in item.gold for pid in item.ids] for item in labelled]).astype(int)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale = np.where(scale < 1e-9, 1.0, scale)
+    regression = LogisticRegression(C=1.0, max_iter=2000)
+    regression.fit((x - mean) / scale, y)
+    draft = RelevanceModel(
+        family, regression.coef_[0], float(regression.intercept_[0]), mean, scale, 0.5, 0.5, 0.5
+    )
+    decided = [item for item in labelled if not item.named_absent and len(item.rows)]
+    tops = np.asarray([draft.probability(item.rows).max() for item in decided])
+    answerable = np.asarray([item.answerable for item in decided])
+    answer = _best_cut(tops, answerable)
+    topics = [item for item in labelled if item.type == "topic" and item.gold]
+    summary = _best_summary_cut(draft, topics) if topics else answer
+    return RelevanceModel(
+        family,
+        draft.coefficients,
+        draft.intercept,
+        mean,
+        scale,
+        answer=round(answer, 4),
+        keep=round(summary, 4),
+        summary=round(summary, 4),
+        fitted_on=fitted_on,
+    )
+
+
+def _best_summary_cut(model: RelevanceModel, topics: Sequence[Labelled]) -> float:
+    def mean_f1(cut: float) -> float:
+        scores = []
+        for item in topics:
+            p = model.probability(item.rows)
+            order = np.argsort(-p)[:SUMMARY_K]
+            chosen = {item.ids[i] for i in order if p[i] >= cut}
+            hit = len(chosen & item.gold)
+            precision = hit / len(chosen) if chosen else 0.0
+            recall = hit / len(item.gold)
+            scores.append(2 * precision * recall / (precision + recall) if hit else 0.0)
+        return float(np.mean(scores))
+
+    cuts = np.round(np.arange(0.05, 0.95, 0.01), 2)
+    values = [mean_f1(c) for c in cuts]
+    best = max(values)
+    return float(np.median([c for c, v in zip(cuts, values, strict=True) if v == best]))
+
+
+def calibrate(
+    searcher: HybridSearcher, questions: Sequence, *, out: Path, fitted_on: str
+) -> RelevanceModel:
+    labelled = collect(searcher, questions)
+    model = fit(labelled, family_of(searcher.embedder.name), fitted_on)
+    out.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
+    return model
+
+
+def report(model: RelevanceModel) -> str:
+    lines = [f"relevance model for {model.family} ({model.fitted_on})"]
+    for name, c in zip(FEATURES, model.coefficients, strict=True):
+        lines.append(f"  {name:<24} {c:+.3f}")
+    lines.append(
+        f"  thresholds: answer {model.answer:.3f}, keep {model.keep:.3f}, "
+        f"summary {model.summary:.3f}"
+    )
+    return "\n".join(lines)

@@ -1,0 +1,125 @@
+"""A question analysed once: what every later stage reads instead of re-parsing text.
+
+The text as searched, its vector (embedded once, for dense search and for sentence
+scores alike), its content stems, the names it mentions and which of them no abstract of
+the index knows, how much of it is words the corpus never uses, and what kind of answer
+it asks for. A follow-up also carries the papers of the conversation it points back to
+(answer/followup.py decides which).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from paperchat.index.evidence import Evidence, unit_rows
+from paperchat.text.lexical import content_stems, named_terms
+
+Pointing = Literal["none", "subject", "among"]
+
+_QUANTITY = re.compile(
+    r"\b(?:how (?:much|many|big|large|fast|well|accurate|long|small|often|far|high|low)|"
+    r"by how|what (?:\w+ ){0,3}(?:fid|accuracy|perplexity|ppl|speed-?up|miou|iou|bleu|error|"
+    r"score|top-1|precision|recall|f1|auc|psnr|ssim|latency|throughput|gain|improvement|"
+    r"reduction|size|percentage|rate|number|ratio|margin)|up to what)\b",
+    re.I,
+)
+_DEFINITION = re.compile(
+    r"^\s*(?:what|who)\s+(?:is|are|was|were)\b|^\s*(?:define|explain|describe|tell me about)\b",
+    re.I,
+)
+_LETTER = re.compile(r"[A-Za-z]")
+# Capitalised words inside a sentence that are names when the corpus never uses them
+# ("Mamba", "Chinchilla"); sentence starts and "I" are not.
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
+# Two or more capitalised words in a row, "of" allowed between them: "Tree of Thoughts".
+_PHRASE = re.compile(r"\b[A-Z][A-Za-z0-9-]+(?:\s+(?:of\s+)?[A-Z][A-Za-z0-9-]+)+\b")
+
+
+def asks_for_quantity(text: str) -> bool:
+    return bool(_QUANTITY.search(text))
+
+
+def asks_for_definition(text: str) -> bool:
+    return bool(_DEFINITION.search(text)) and not asks_for_quantity(text)
+
+
+def names_in(text: str) -> list[str]:
+    """Names of methods, models or datasets the text mentions ("NPNet", "CIFAR-10")."""
+    return [n for n in named_terms(text) if _LETTER.search(n)]
+
+
+def is_acronym(name: str) -> bool:
+    """ "GPU", "API", "US": short capitals, as often a common word as a name."""
+    return len(name.rstrip("s")) <= 3 and name.rstrip("s").isupper()
+
+
+def absent_names(text: str, evidence: Evidence) -> list[str]:
+    """Names the text mentions that no title or abstract of the index uses: a named
+    method ("ControlNet"), a capitalised word the corpus never uses ("Mamba"), or a
+    capitalised phrase it never uses ("Textual Inversion", "Tree of Thoughts")."""
+    text = text.strip()
+    candidates = [n for n in names_in(text) if not is_acronym(n)] + [
+        w for w in _CAPITALISED.findall(text) if w.lower() not in evidence.vocabulary
+    ]
+    absent = [n for n in dict.fromkeys(candidates) if not evidence.mentions(n)]
+    for phrase in _PHRASE.findall(text):
+        if not any(n in phrase for n in absent) and not evidence.mentions_phrase(phrase):
+            absent.append(phrase)
+    return absent
+
+
+@dataclass(frozen=True)
+class Query:
+    question: str  # as the user asked it
+    text: str  # as searched (a follow-up with its subject added as context)
+    vector: np.ndarray  # unit vector of `text`
+    stems: frozenset[str]  # content stems without question words (all when none are left)
+    names: tuple[str, ...]  # names the question mentions
+    absent: tuple[str, ...]  # of those, the ones no abstract mentions
+    unknown_share: float  # IDF-weighted share of the stems no abstract uses
+    quantity: bool  # asks for a number
+    definition: bool  # asks what something is
+    pointing: Pointing = "none"
+    context_ids: tuple[str, ...] = field(default_factory=tuple)  # the conversation's papers
+    ordinal: int | None = None  # "the second one" → 1
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.pointing != "none"
+
+
+def analyse(
+    question: str,
+    evidence: Evidence,
+    embed,
+    *,
+    text: str | None = None,
+    pointing: Pointing = "none",
+    context_ids: tuple[str, ...] = (),
+    ordinal: int | None = None,
+) -> Query:
+    """The Query for `question`, searched as `text` (default: the question itself).
+
+    `embed` maps a list of texts to their vectors (the index's embedder)."""
+    text = text or question
+    stems = content_stems(question, drop_question_words=True) or content_stems(question)
+    weights = evidence.weights
+    unknown = weights.unknown(stems)
+    return Query(
+        question=question,
+        text=text,
+        vector=unit_rows(np.asarray(embed([text]), dtype=np.float32))[0],
+        stems=frozenset(stems),
+        names=tuple(names_in(question)),
+        absent=tuple(absent_names(question, evidence)),
+        unknown_share=weights.coverage(stems, unknown),
+        quantity=asks_for_quantity(question),
+        definition=asks_for_definition(question),
+        pointing=pointing,
+        context_ids=context_ids,
+        ordinal=ordinal,
+    )

@@ -1,0 +1,241 @@
+"""How much does this paper bear on this question? One estimate, used for everything.
+
+Every (question, paper) candidate gets the signals retrieval and the evidence give —
+dense similarity and rank, BM25 score and rank, how close the paper's best sentences
+come, how much of the question's rarer vocabulary the paper uses, whether the question
+spells out its title or uses a name it mentions — and a logistic model fitted on
+labelled pairs turns them into one probability. Ranking, the decision to answer or
+decline, and the papers of a summary all read that probability; the thresholds are
+fitted with the coefficients (`paperchat calibrate`, retrieve/calibrate.py) and kept
+as a data file per embedder family beside this module, so another embedder or corpus
+is refitted, not hand-tuned.
+
+Fusion is part of the model: a paper that BM25 alone ranks first for a rare exact term
+keeps its keyword signals, and the rarer the shared term, the higher its coverage.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+
+from paperchat.corpus.paper import Paper
+from paperchat.index.evidence import Evidence, PaperEvidence
+from paperchat.retrieve.query import Query
+from paperchat.text.lexical import content_stems
+
+log = logging.getLogger(__name__)
+
+FEATURES = (
+    "dense_similarity",
+    "dense_reciprocal_rank",
+    "keyword_relative",
+    "keyword_reciprocal_rank",
+    "best_sentence",
+    "second_sentence",
+    "coverage",
+    "title_coverage",
+    "title_named",
+    "names_found",
+    "names_missed",
+    "absent_names",
+    "unknown_share",
+)
+MIN_TITLE_STEMS = 3
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A paper either retriever returned, with what each said about it."""
+
+    paper: Paper
+    chunk_id: str
+    chunk_text: str
+    dense_similarity: float | None = None
+    dense_rank: int | None = None
+    keyword_score: float | None = None
+    keyword_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class ScoredPaper:
+    candidate: Candidate
+    evidence: PaperEvidence
+    sentence_scores: np.ndarray  # cosine of each abstract sentence to the query
+    coverage: float
+    named: bool  # the question spells out this paper's title
+    probability: float
+    features: dict[str, float] = field(repr=False, default_factory=dict)
+
+    @property
+    def paper(self) -> Paper:
+        return self.candidate.paper
+
+    @property
+    def best_cosine(self) -> float:
+        return float(self.sentence_scores.max()) if len(self.sentence_scores) else 0.0
+
+
+@dataclass(frozen=True)
+class RelevanceModel:
+    """Logistic regression on standardised FEATURES, and the decision thresholds."""
+
+    family: str
+    coefficients: np.ndarray
+    intercept: float
+    mean: np.ndarray
+    scale: np.ndarray
+    answer: float  # the best paper's probability from which a question is answered
+    keep: float  # other papers join an answer from this probability
+    summary: float  # papers of a summary from this probability
+    fitted_on: str = ""
+
+    def probability(self, rows: np.ndarray) -> np.ndarray:
+        if not len(rows):
+            return np.zeros(0)
+        z = ((rows - self.mean) / self.scale) @ self.coefficients + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def to_json(self) -> dict:
+        return {
+            "family": self.family,
+            "features": list(FEATURES),
+            "coefficients": [round(float(c), 6) for c in self.coefficients],
+            "intercept": round(float(self.intercept), 6),
+            "mean": [round(float(m), 6) for m in self.mean],
+            "scale": [round(float(s), 6) for s in self.scale],
+            "thresholds": {"answer": self.answer, "keep": self.keep, "summary": self.summary},
+            "fitted_on": self.fitted_on,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> RelevanceModel:
+        if list(data["features"]) != list(FEATURES):
+            raise ValueError(
+                "relevance parameters were fitted on other features; refit them with "
+                "`paperchat calibrate`"
+            )
+        thresholds = data["thresholds"]
+        return cls(
+            family=data["family"],
+            coefficients=np.asarray(data["coefficients"], dtype=float),
+            intercept=float(data["intercept"]),
+            mean=np.asarray(data["mean"], dtype=float),
+            scale=np.asarray(data["scale"], dtype=float),
+            answer=float(thresholds["answer"]),
+            keep=float(thresholds["keep"]),
+            summary=float(thresholds["summary"]),
+            fitted_on=data.get("fitted_on", ""),
+        )
+
+
+def family_of(embedder_name: str) -> str:
+    """ "minilm-onnx:int8" → "minilm"; "hash:256" → "hash"."""
+    return embedder_name.split(":", 1)[0].split("-", 1)[0]
+
+
+def params_path(family: str) -> Path:
+    return Path(str(files("paperchat.retrieve") / f"relevance-{family}.json"))
+
+
+def load_model(embedder_name: str) -> RelevanceModel:
+    """The fitted model for this embedder's family (MiniLM's, with a warning, when none
+    was fitted for it)."""
+    family = family_of(embedder_name)
+    path = params_path(family)
+    if not path.exists():
+        log.warning(
+            "no relevance model fitted for embedder %s; using MiniLM's. Fit one with "
+            "`paperchat calibrate`",
+            embedder_name,
+        )
+        path = params_path("minilm")
+    return RelevanceModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _title_head(title: str | None) -> set[str]:
+    """Stems of the part of a title that names the paper: before the colon if any."""
+    return content_stems(title.split(":", 1)[0]) if title else set()
+
+
+def mentions(text: str, name: str) -> bool:
+    """Whether `text` uses the name; a short all-capitals name ("US", "GAN") must match
+    its case, so "us" is not "US"."""
+    if len(name) <= 3 and name.isupper():
+        return re.search(rf"\b{re.escape(name)}s?\b", text) is not None
+    lowered, key = text.lower(), name.lower()
+    return key in lowered or key.replace("-", "") in lowered.replace("-", "")
+
+
+def features(
+    query: Query, candidates: list[Candidate], evidence: Evidence
+) -> tuple[np.ndarray, list[PaperEvidence], list[np.ndarray], list[bool]]:
+    """The FEATURES row of every candidate, with the evidence computed on the way."""
+    weights = evidence.weights
+    all_stems = content_stems(query.question)
+    present = [n for n in query.names if n not in query.absent]
+    dense = [c.dense_similarity for c in candidates if c.dense_similarity is not None]
+    dense_floor = min(dense) if dense else 0.0
+    keyword_top = max((c.keyword_score or 0.0 for c in candidates), default=0.0) or 1.0
+    heads = {c.paper.id: _title_head(c.paper.title) for c in candidates}
+    spelled = {pid for pid, h in heads.items() if len(h) >= MIN_TITLE_STEMS and h <= all_stems}
+    spelled = {p for p in spelled if not any(heads[p] < heads[o] for o in spelled)}
+    rows, evidences, scores, named = [], [], [], []
+    for c in candidates:
+        ev = evidence.get(c.paper)
+        sims = ev.similarities(query.vector)
+        top = np.sort(sims)[::-1] if len(sims) else np.zeros(1)
+        text = f"{c.paper.title or ''} {c.paper.abstract}"
+        found = sum(mentions(text, n) for n in present)
+        rows.append(
+            [
+                c.dense_similarity if c.dense_similarity is not None else dense_floor,
+                1.0 / c.dense_rank if c.dense_rank else 0.0,
+                (c.keyword_score or 0.0) / keyword_top,
+                1.0 / c.keyword_rank if c.keyword_rank else 0.0,
+                float(top[0]),
+                float(top[1]) if len(top) > 1 else float(top[0]),
+                weights.coverage(set(query.stems), ev.all_stems),
+                weights.coverage(set(query.stems), ev.title_stems),
+                1.0 if c.paper.id in spelled else 0.0,
+                found / len(present) if present else 0.0,
+                1.0 if present and not found else 0.0,
+                1.0 if query.absent else 0.0,
+                query.unknown_share,
+            ]
+        )
+        evidences.append(ev)
+        scores.append(sims)
+        named.append(c.paper.id in spelled)
+    return np.asarray(rows, dtype=float).reshape(-1, len(FEATURES)), evidences, scores, named
+
+
+def score(
+    query: Query, candidates: list[Candidate], evidence: Evidence, model: RelevanceModel
+) -> list[ScoredPaper]:
+    """Candidates with their relevance probability, most relevant first."""
+    rows, evidences, sims, named = features(query, candidates, evidence)
+    probabilities = model.probability(rows)
+    coverage_at = FEATURES.index("coverage")
+    scored = [
+        ScoredPaper(
+            candidate=c,
+            evidence=ev,
+            sentence_scores=s,
+            coverage=float(row[coverage_at]),
+            named=n,
+            probability=float(p),
+            features=dict(zip(FEATURES, map(float, row), strict=True)),
+        )
+        for c, ev, s, n, row, p in zip(
+            candidates, evidences, sims, named, rows, probabilities, strict=True
+        )
+    ]
+    scored.sort(key=lambda p: p.probability, reverse=True)
+    return scored

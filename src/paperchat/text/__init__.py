@@ -1,0 +1,1 @@
+"""Text primitives shared by indexing and answering: sentences, words, stems, numbers."""

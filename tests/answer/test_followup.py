@@ -1,0 +1,138 @@
+"""Follow-ups keep their subject: what a question points back to, and how it is searched.
+
+The question is never rewritten: what is searched is the question as asked, then its
+subject in parentheses. The conversation's cited papers travel with it as candidates.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from paperchat.answer.conversation import CitedPaper, Conversation
+from paperchat.answer.followup import read_follow_up, stands_alone
+
+
+def _after(question: str, *cited: tuple[str, str]) -> Conversation:
+    return Conversation(
+        questions=[question],
+        last_cited=[CitedPaper(i + 1, pid, title) for i, (pid, title) in enumerate(cited)],
+        numbers={pid: i + 1 for i, (pid, _) in enumerate(cited)},
+    )
+
+
+NPNET = _after("What is NPNet?", ("p1", "Golden Noise for Diffusion Models"))
+SAMPLERS = _after(
+    "Which methods make diffusion model sampling faster?",
+    ("s1", "Fast sampling of diffusion models with exponential integrators"),
+    ("s2", "Progressive distillation for fast sampling"),
+    ("s3", "Denoising diffusion implicit models"),
+    ("s4", "Consistency trajectory models"),
+)
+
+
+def _question_then_context(question: str, searched: str) -> str:
+    """The part of `searched` after the question, which must be " (…)" or nothing."""
+    assert searched.startswith(question), searched
+    rest = searched[len(question) :]
+    assert rest == "" or re.fullmatch(r" \([^()]+\)", rest), rest
+    return rest[2:-1] if rest else ""
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How large is the dataset it is trained on?",
+        "how big is its training set?",
+        "What does it use to find the masks?",
+        "How fast is this method?",
+        "Does that work on SDXL?",
+    ],
+)
+def test_a_pronoun_points_at_the_subject_which_is_added_as_context(question):
+    follow = read_follow_up(question, NPNET)
+    assert follow.pointing == "subject"
+    assert follow.context_ids == ("p1",)
+    assert _question_then_context(question, follow.text) == "NPNet"
+
+
+def test_a_question_naming_its_subject_is_searched_as_asked_plus_context():
+    question = "How large is the dataset NPNet is trained on?"
+    follow = read_follow_up(question, NPNET)
+    assert follow.context_ids == ("p1",)
+    _question_then_context(question, follow.text)
+
+
+def test_which_of_these_chooses_among_every_cited_paper():
+    question = "which of these needs no extra training?"
+    follow = read_follow_up(question, SAMPLERS)
+    assert follow.pointing == "among"
+    assert follow.context_ids == ("s1", "s2", "s3", "s4")
+    assert follow.ordinal is None
+    context = _question_then_context(question, follow.text)
+    # no name in the conversation: the earlier question's topic
+    assert "diffusion model sampling faster" in context
+
+
+@pytest.mark.parametrize(
+    ("question", "ordinal"),
+    [
+        ("What does the second one reach?", 1),
+        ("Tell me more about the first paper", 0),
+        ("How fast is the last one?", -1),
+    ],
+)
+def test_an_ordinal_picks_a_cited_paper_by_position(question, ordinal):
+    follow = read_follow_up(question, SAMPLERS)
+    assert follow.pointing == "among"
+    assert follow.ordinal == ordinal
+    assert follow.context_ids == ("s1", "s2", "s3", "s4")
+    _question_then_context(question, follow.text)
+
+
+def test_a_short_question_without_a_reference_gets_the_earlier_topic():
+    conversation = _after(
+        "which papers prune large language models?", ("p3", "Pruning large models fast")
+    )
+    follow = read_follow_up("And for graphs?", conversation)
+    assert follow.pointing == "none"  # it points at no paper, only at the topic
+    assert follow.context_ids == ("p3",)
+    context = _question_then_context("And for graphs?", follow.text)
+    assert "prune large language models" in context
+
+
+def test_a_name_heading_the_cited_title_is_the_subject_when_the_question_names_none():
+    conversation = _after(
+        "which paper tunes pruning into fine-tuning?", ("p2", "PAT: Pruning-Aware Tuning")
+    )
+    follow = read_follow_up("how fast is it?", conversation)
+    assert follow.pointing == "subject"
+    assert _question_then_context("how fast is it?", follow.text) == "PAT"
+
+
+def test_standalone_questions_and_first_questions_are_searched_as_asked():
+    standalone = read_follow_up("Which papers study label noise?", NPNET)
+    assert (standalone.pointing, standalone.text, standalone.context_ids) == (
+        "none",
+        "Which papers study label noise?",
+        (),
+    )
+    first = read_follow_up("how big is its training set?", Conversation())
+    assert (first.pointing, first.text) == ("none", "how big is its training set?")
+
+
+def test_without_cited_papers_a_follow_up_gets_context_but_no_candidates():
+    conversation = Conversation(questions=["What is NPNet?"])
+    follow = read_follow_up("how big is its training set?", conversation)
+    assert follow.pointing == "none" and follow.context_ids == ()
+    assert follow.text == "how big is its training set? (NPNet)"
+
+
+def test_stands_alone():
+    assert stands_alone("which papers prune language models?")
+    assert stands_alone("What is NPNet?")  # a name is enough
+    assert not stands_alone("how big is its training set?")
+    assert not stands_alone("does this approach scale?")
+    assert not stands_alone("which of these is fastest?")
+    assert not stands_alone("And for graphs?")  # one word of its own

@@ -1,0 +1,270 @@
+"""The four verdicts, decided on constructed inputs: a small corpus's evidence, a real
+Query, and scored papers whose relevance probabilities the test sets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from paperchat.answer.judgement import choose_from_context, judge
+from paperchat.corpus.paper import Paper
+from paperchat.index.embedders.hashing import HashEmbedder
+from paperchat.index.evidence import Evidence
+from paperchat.retrieve.query import analyse
+from paperchat.retrieve.relevance import FEATURES, Candidate, RelevanceModel, ScoredPaper
+
+PAPERS = {
+    p.id: p
+    for p in [
+        Paper(
+            id="npnet",
+            title="Golden Noise for Diffusion Models",
+            abstract="We propose the noise prompt network (NPNet), which turns random noise "
+            "into golden noise for text-to-image diffusion models. NPNet is trained on a "
+            "dataset of 100k noise pairs. It improves image quality for SDXL.",
+        ),
+        Paper(
+            id="swift",
+            title="SwiftNet: Lightweight Convolutional Networks for Image Classification",
+            abstract="We propose SwiftNet, a lightweight convolutional network for image "
+            "classification. SwiftNet reaches 81.2% top-1 accuracy on ImageNet.",
+        ),
+        Paper(
+            id="distil",
+            title="One-Step Distillation of Diffusion Models",
+            abstract="We distill diffusion models into one-step image generators. The "
+            "student reaches an FID of 2.9 on CIFAR-10 without any additional training data.",
+        ),
+        Paper(
+            id="sampler",
+            title="Fast Samplers for Diffusion Models",
+            abstract="We present a training-free sampler for diffusion models. It cuts the "
+            "number of sampling steps to ten.",
+        ),
+    ]
+}
+EMBEDDER = HashEmbedder(64)
+MODEL = RelevanceModel(
+    family="test",
+    coefficients=np.zeros(len(FEATURES)),
+    intercept=0.0,
+    mean=np.zeros(len(FEATURES)),
+    scale=np.ones(len(FEATURES)),
+    answer=0.5,
+    keep=0.4,
+    summary=0.5,
+)
+
+
+@pytest.fixture(scope="module")
+def evidence() -> Evidence:
+    return Evidence.build(PAPERS, EMBEDDER.embed_documents, embedder_name=EMBEDDER.name)
+
+
+def _query(evidence, question, **follow_up):
+    return analyse(question, evidence, EMBEDDER.embed_documents, **follow_up)
+
+
+def _scored(evidence, probabilities: dict[str, float], *, named=()) -> list[ScoredPaper]:
+    """Papers with the given probabilities, most relevant first."""
+    out = []
+    for pid, probability in probabilities.items():
+        paper = PAPERS[pid]
+        out.append(
+            ScoredPaper(
+                candidate=Candidate(paper=paper, chunk_id=f"{pid}#0", chunk_text=paper.abstract),
+                evidence=evidence.get(paper),
+                sentence_scores=np.zeros(len(evidence.get(paper).sentences)),
+                coverage=0.0,
+                named=pid in named,
+                probability=probability,
+            )
+        )
+    return sorted(out, key=lambda p: p.probability, reverse=True)
+
+
+def _judge(evidence, question, probabilities, **options):
+    query = _query(evidence, question)
+    papers = _scored(evidence, probabilities, named=options.pop("named", ()))
+    return judge(query, papers, MODEL, evidence.weights, **options)
+
+
+def _ids(papers) -> list[str]:
+    return [p.paper.id for p in papers]
+
+
+def test_answered_when_the_identified_paper_states_what_is_asked(evidence):
+    judgement = _judge(
+        evidence,
+        "How large is the dataset NPNet is trained on?",
+        {"npnet": 0.9, "distil": 0.3, "swift": 0.1},
+    )
+    assert judgement.verdict == "answered" and not judgement.abstain
+    assert _ids(judgement.relevant) == ["npnet"]
+    assert judgement.confidence == 0.9
+
+
+def test_answered_from_every_paper_above_the_keep_floor(evidence):
+    judgement = _judge(
+        evidence,
+        "Which methods make diffusion model sampling faster?",
+        {"sampler": 0.8, "distil": 0.7, "npnet": 0.35, "swift": 0.05},
+    )
+    assert judgement.verdict == "answered"
+    assert _ids(judgement.relevant) == ["sampler", "distil"]  # 0.35 < keep (0.4)
+
+
+def test_detail_missing_when_the_identified_paper_does_not_state_the_number_asked(evidence):
+    judgement = _judge(
+        evidence,
+        "What learning rate is NPNet trained with?",
+        {"npnet": 0.9, "distil": 0.6, "swift": 0.1},
+    )
+    assert judgement.verdict == "detail_missing" and not judgement.abstain
+    assert _ids(judgement.relevant) == ["npnet"]  # the paper is cited, not the others
+    assert judgement.missing == ()
+
+
+def test_detail_missing_names_what_the_corpus_lacks_about_a_paper_that_is_here(evidence):
+    judgement = _judge(
+        evidence, "How much faster does NPNet run with TensorRT?", {"npnet": 0.7, "sampler": 0.3}
+    )
+    assert judgement.verdict == "detail_missing"
+    assert _ids(judgement.relevant) == ["npnet"]
+    assert judgement.missing == ("TensorRT",)
+
+
+def test_a_paper_named_but_not_relevant_enough_is_not_cited_for_what_the_corpus_lacks(evidence):
+    judgement = _judge(
+        evidence, "How much faster does NPNet run with TensorRT?", {"npnet": 0.3, "sampler": 0.2}
+    )
+    assert judgement.verdict == "not_in_corpus" and judgement.relevant == []
+
+
+def test_a_yes_no_question_opening_with_a_verb_before_a_known_name_is_answered(evidence):
+    # "Does NPNet ..." must not make "Does NPNet" a name the corpus lacks
+    judgement = _judge(
+        evidence, "Does NPNet improve image quality for SDXL?", {"npnet": 0.9, "swift": 0.1}
+    )
+    assert judgement.missing == ()
+    assert judgement.verdict == "answered"
+
+
+def test_not_in_corpus_when_the_named_method_is_in_no_abstract(evidence):
+    # the diffusion papers are relevant enough to answer from, but they are not ControlNet
+    judgement = _judge(
+        evidence,
+        "How does ControlNet add spatial conditioning to diffusion models?",
+        {"npnet": 0.55, "sampler": 0.5, "distil": 0.45},
+    )
+    assert judgement.verdict == "not_in_corpus" and judgement.abstain
+    assert judgement.relevant == []  # nothing attributed to the papers that are here
+    assert judgement.missing == ("ControlNet",)
+    assert _ids(judgement.papers)[:1] == ["npnet"]  # the nearest papers are still known
+
+
+def test_no_relevant_paper_when_the_best_paper_is_under_the_answer_threshold(evidence):
+    judgement = _judge(
+        evidence, "How do I keep a sourdough starter alive?", {"swift": 0.2, "npnet": 0.1}
+    )
+    assert judgement.verdict == "no_relevant_paper" and judgement.abstain
+    assert judgement.relevant == [] and judgement.missing == ()
+    assert judgement.confidence == 0.2
+    empty = _judge(evidence, "How do I keep a sourdough starter alive?", {})
+    assert empty.verdict == "no_relevant_paper" and empty.confidence == 0.0
+
+
+def test_a_question_spelling_out_a_title_is_about_that_paper(evidence):
+    judgement = _judge(
+        evidence,
+        "What optimizer does the paper One-Step Distillation of Diffusion Models use?",
+        {"distil": 0.8, "sampler": 0.7},
+        named=("distil",),
+    )
+    assert judgement.verdict == "detail_missing"
+    assert _ids(judgement.relevant) == ["distil"]
+
+
+# -- follow-ups: the conversation's papers -------------------------------------------
+
+
+CITED = ("sampler", "distil", "npnet")
+
+
+def test_which_of_these_chooses_among_the_cited_papers_the_question_fits(evidence):
+    query = _query(
+        evidence,
+        "which of these needs no extra training?",
+        pointing="among",
+        context_ids=CITED,
+    )
+    papers = _scored(evidence, {"swift": 0.95, "distil": 0.8, "sampler": 0.7, "npnet": 0.1})
+    chosen = choose_from_context(query, papers, MODEL)
+    assert _ids(chosen) == ["distil", "sampler"]  # never SwiftNet, however it scores
+    judgement = judge(query, papers, MODEL, evidence.weights, chosen=chosen)
+    assert judgement.verdict == "answered" and _ids(judgement.relevant) == ["distil", "sampler"]
+
+
+def test_which_one_picks_the_single_best_fitting_cited_paper(evidence):
+    query = _query(
+        evidence, "which one needs no extra training?", pointing="among", context_ids=CITED
+    )
+    papers = _scored(evidence, {"distil": 0.8, "sampler": 0.7, "npnet": 0.1})
+    assert _ids(choose_from_context(query, papers, MODEL)) == ["distil"]
+
+
+def test_among_with_no_cited_paper_fitting_searches_the_whole_corpus(evidence):
+    query = _query(
+        evidence, "which of these classifies images?", pointing="among", context_ids=CITED
+    )
+    papers = _scored(evidence, {"swift": 0.9, "distil": 0.2, "sampler": 0.1, "npnet": 0.1})
+    assert choose_from_context(query, papers, MODEL) is None
+
+
+def test_an_ordinal_picks_by_position_in_the_last_answer(evidence):
+    query = _query(
+        evidence,
+        "What does the second one reach?",
+        pointing="among",
+        context_ids=CITED,
+        ordinal=1,
+    )
+    papers = _scored(evidence, {"npnet": 0.9, "sampler": 0.8, "distil": 0.1})
+    assert _ids(choose_from_context(query, papers, MODEL)) == ["distil"]
+
+
+def test_it_points_at_the_last_answers_first_paper_unless_another_fits_far_better(evidence):
+    query = _query(
+        evidence,
+        "How large is the dataset it is trained on?",
+        text="How large is the dataset it is trained on? (NPNet)",
+        pointing="subject",
+        context_ids=("npnet", "distil"),
+    )
+    close = _scored(evidence, {"distil": 0.6, "npnet": 0.3, "swift": 0.9})
+    assert _ids(choose_from_context(query, close, MODEL)) == ["npnet"]
+    far = _scored(evidence, {"distil": 0.9, "npnet": 0.2})
+    assert _ids(choose_from_context(query, far, MODEL)) == ["distil"]
+
+    chosen = choose_from_context(query, close, MODEL)
+    judgement = judge(query, close, MODEL, evidence.weights, chosen=chosen)
+    assert judgement.verdict == "answered" and _ids(judgement.relevant) == ["npnet"]
+
+
+def test_it_asking_for_a_detail_the_paper_lacks_is_detail_missing(evidence):
+    query = _query(
+        evidence,
+        "What learning rate is it trained with?",
+        pointing="subject",
+        context_ids=("npnet",),
+    )
+    papers = _scored(evidence, {"npnet": 0.5, "distil": 0.4})
+    chosen = choose_from_context(query, papers, MODEL)
+    judgement = judge(query, papers, MODEL, evidence.weights, chosen=chosen)
+    assert judgement.verdict == "detail_missing" and _ids(judgement.relevant) == ["npnet"]
+
+
+def test_a_question_that_points_nowhere_is_judged_over_the_whole_corpus(evidence):
+    query = _query(evidence, "Which papers distill diffusion models?")
+    papers = _scored(evidence, {"distil": 0.9})
+    assert choose_from_context(query, papers, MODEL) is None

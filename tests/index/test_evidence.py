@@ -1,0 +1,179 @@
+"""The evidence of one index version: sentences, their vectors, term statistics and the
+names the corpus knows — built at ingest, saved with the version's snapshot, swapped
+with it, so nothing the answer stage reads is stale after an ingest."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import arxiv_record, write_jsonl
+
+from paperchat.build import build_searcher, cache_root, run_ingest
+from paperchat.corpus.paper import Paper
+from paperchat.index.embedders.hashing import HashEmbedder
+from paperchat.index.evidence import SENTENCES, VECTORS, Evidence, best_match, unit_rows
+from paperchat.index.snapshot import EVIDENCE_DIR, load_snapshot, snapshot_dir
+from paperchat.index.vector_cache import SentenceVectorCache
+from paperchat.text.lexical import content_stems
+
+
+class CountingEmbedder(HashEmbedder):
+    """The hash embedder, counting the texts it is asked to embed."""
+
+    def __init__(self, dim: int = 64):
+        super().__init__(dim)
+        self.embedded: list[str] = []
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.embedded.extend(texts)
+        return super().embed_documents(texts)
+
+
+PAPERS = {
+    "a": Paper(id="a", title="Alpha", abstract="We propose Alpha. It outperforms GPT-4 by 3 points."),
+    "b": Paper(id="b", title="B", abstract="B is a GPU baseline. Nobody uses it anymore."),
+}
+
+
+def _build(tmp_path, embedder, papers=PAPERS) -> Evidence:
+    cache = SentenceVectorCache(tmp_path / "evidence", embedder.name, embedder.dim)
+    return Evidence.build(papers, embedder.embed_documents, cache=cache, embedder_name=embedder.name)
+
+
+def test_each_abstract_is_split_into_sentences_with_unit_vectors_and_roles(tmp_path):
+    evidence = _build(tmp_path, CountingEmbedder())
+    alpha = evidence.get(PAPERS["a"])
+    assert alpha.sentences == ["We propose Alpha.", "It outperforms GPT-4 by 3 points."]
+    assert alpha.vectors.shape == (2, 64) and alpha.vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(alpha.vectors, axis=1), 1.0, atol=1e-3)
+    assert alpha.roles == ["contribution", "result"]
+    assert alpha.title_stems == {"alpha"}
+    assert evidence.sentence_count == 4 and evidence.dim == 64
+    with pytest.raises(KeyError):
+        evidence.get(Paper(id="elsewhere", title="X", abstract="Not of this version."))
+
+
+def test_best_match_finds_the_sentence_closest_to_a_text(tmp_path):
+    embedder = CountingEmbedder()
+    evidence = _build(tmp_path, embedder)
+    claim = "Alpha outperforms GPT-4 by 3 points"
+    vector = unit_rows(np.asarray(embedder.embed_documents([claim])))[0]
+    match = best_match(evidence.get(PAPERS["a"]), vector, content_stems(claim))
+    assert match is not None and match.index == 1
+    assert match.sentence == "It outperforms GPT-4 by 3 points."
+
+
+def test_a_second_build_reads_the_vectors_it_has_seen_from_the_cache(tmp_path):
+    first = CountingEmbedder()
+    before = _build(tmp_path, first)
+    assert len(first.embedded) == 4
+
+    second = CountingEmbedder()
+    after = _build(tmp_path, second)
+    assert second.embedded == []
+    for paper in PAPERS.values():
+        np.testing.assert_allclose(
+            before.get(paper).vectors, after.get(paper).vectors, atol=1e-3
+        )
+
+
+def test_a_changed_abstract_is_embedded_again_and_another_embedder_misses(tmp_path):
+    _build(tmp_path, CountingEmbedder())
+
+    changed = CountingEmbedder()
+    edited = Paper(id="a", title="Alpha", abstract="We propose Alpha. It outperforms GPT-4 by 4 points.")
+    _build(tmp_path, changed, {"a": edited, "b": PAPERS["b"]})
+    assert changed.embedded == ["We propose Alpha.", "It outperforms GPT-4 by 4 points."]
+
+    other = CountingEmbedder(dim=32)
+    _build(tmp_path, other)
+    assert len(other.embedded) == 4
+
+
+def test_saved_evidence_loads_the_same_with_vectors_left_on_disk(tmp_path):
+    built = _build(tmp_path, CountingEmbedder())
+    folder = tmp_path / "v1" / EVIDENCE_DIR
+    built.save(folder)
+    assert Evidence.exists(folder)
+    assert np.load(folder / VECTORS).dtype == np.float16
+    assert (folder / SENTENCES).read_text().count("\n") == len(PAPERS)
+
+    loaded = Evidence.load(folder, PAPERS)
+    assert isinstance(loaded._vectors, np.memmap)
+    for paper in PAPERS.values():
+        old, new = built.get(paper), loaded.get(paper)
+        assert old.sentences == new.sentences
+        np.testing.assert_allclose(old.vectors, new.vectors, atol=1e-3)
+    assert loaded.vocabulary == built.vocabulary
+    assert loaded.weights.size == built.weights.size == 2
+    assert loaded.weights.document_count("gpu") == 1
+    assert not Evidence.exists(tmp_path / "elsewhere")
+
+
+def test_term_weights_count_papers_and_rare_terms_weigh_more(tmp_path):
+    evidence = _build(tmp_path, CountingEmbedder())
+    weights = evidence.weights
+    assert weights.size == 2
+    assert weights.document_count("alpha") == 1  # title and abstract count once
+    assert weights.document_count("nobodi") == 1 or weights.document_count("nobody") == 1
+    assert weights.weight("zebra") > weights.weight("alpha")
+
+
+@pytest.mark.parametrize(
+    ("name", "known"),
+    [
+        ("GPT-4", True),
+        ("gpt4", True),  # written without the hyphen
+        ("GPT", True),  # a part of a hyphenated name
+        ("Alpha", True),  # a title word
+        ("GPUs", True),  # the plural of a word the corpus uses
+        ("ControlNet", False),
+        ("GPT-5", False),
+    ],
+)
+def test_mentions_knows_the_names_of_the_corpus_however_written(tmp_path, name, known):
+    assert _build(tmp_path, CountingEmbedder()).mentions(name) is known
+
+
+# -- one version, one evidence: ingest writes it, the searcher swaps it -------------------
+
+
+def test_a_new_ingest_gives_a_new_version_whose_evidence_reflects_the_new_corpus(
+    make_settings, tmp_path
+):
+    settings = make_settings()
+    corpus = tmp_path / "papers.jsonl"
+    write_jsonl(corpus, [arxiv_record(1, "graph pruning"), arxiv_record(2, "speech separation")])
+    run_ingest(settings, [corpus])
+    searcher = build_searcher(settings)
+    first = searcher.snapshot
+    folder = snapshot_dir(cache_root(settings), searcher.store, first.version)
+    assert Evidence.exists(folder / EVIDENCE_DIR)  # saved with the version's snapshot
+    assert not first.evidence.mentions("ZorbNet")
+    assert searcher.analyse("How does ZorbNet prune graphs?").absent == ("ZorbNet",)
+
+    added = arxiv_record(
+        3, "graph pruning", abstract="We propose ZorbNet, which prunes graphs by 70%."
+    )
+    write_jsonl(corpus, [arxiv_record(1, "graph pruning"), arxiv_record(2, "speech separation"), added])
+    run_ingest(settings, [corpus])
+
+    searcher._check_every = 0.0  # look for the new version now, not after a second
+    assert searcher.refresh()
+    second = searcher.snapshot
+    assert second.version != first.version
+    assert second.evidence is not first.evidence
+    assert second.evidence.mentions("ZorbNet") and not first.evidence.mentions("ZorbNet")
+    assert second.evidence.weights.size == 3 and first.evidence.weights.size == 2
+    assert searcher.analyse("How does ZorbNet prune graphs?").absent == ()
+    paper = second.papers["arxiv:2401.00003"]
+    assert second.evidence.get(paper).sentences == [
+        "We propose ZorbNet, which prunes graphs by 70%."
+    ]
+
+    # the new version's evidence is on disk, the old version's folder is gone
+    root = cache_root(settings)
+    assert Evidence.exists(snapshot_dir(root, searcher.store, second.version) / EVIDENCE_DIR)
+    assert not folder.exists()
+    reloaded = load_snapshot(searcher.store, root, embedder=searcher.embedder)
+    assert reloaded.version == second.version and reloaded.evidence.mentions("zorbnet")
