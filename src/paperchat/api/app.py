@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Response
 
 from paperchat import __version__
 from paperchat.api.errors import install_error_handlers
 from paperchat.api.guards import BearerAuth, BodyLimitMiddleware
+from paperchat.api.health import HealthChecks
 from paperchat.api.openai_compat import build_openai_router
 from paperchat.api.routes import build_router
-from paperchat.api.schemas import Health
+from paperchat.api.schemas import Health, Liveness
 from paperchat.api.services import Services
 
 
@@ -25,15 +26,22 @@ def create_api(services: Services, *, api_key: str | None = None) -> FastAPI:
     app.include_router(build_router(services), dependencies=auth)
     app.include_router(build_openai_router(services), dependencies=auth)
 
-    @app.get("/healthz", response_model=Health, tags=["health"])
-    def healthz() -> Health:
-        services.searcher.refresh()  # a finished ingest shows here too, not only in search
-        view = services.searcher.snapshot  # counts of the version searches use, not the
-        return Health(  # store's live count, which moves while an ingest writes
-            status="ok",
-            papers=len(view.papers),
-            chunks=len(view.keyword.chunk_ids()),
-            llm=services.llm,
-        )
+    checks = HealthChecks(services)
+
+    @app.get(
+        "/healthz",
+        response_model=Health,
+        tags=["health"],
+        responses={503: {"model": Health, "description": "A check failed (see `checks`)"}},
+    )
+    def healthz(response: Response) -> Health:
+        """Readiness: 200 when the store (and the LLM, when configured) answer, else 503."""
+        response.status_code, health = checks()
+        return health
+
+    @app.get("/livez", response_model=Liveness, tags=["health"])
+    def livez() -> Liveness:
+        """Liveness: the process answers. Stays 200 while a dependency is down."""
+        return Liveness(status="alive")
 
     return app

@@ -51,11 +51,25 @@ class SummarizeRequest(_Strict):
     k: int | None = Field(default=None, ge=1, le=30)
 
 
+class Check(BaseModel):
+    status: Literal["ok", "down"]
+    message: str | None = None
+
+
 class Health(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"] = Field(
+        description="`ok` (HTTP 200) when every check passes, else `degraded` (HTTP 503)."
+    )
     papers: int
     chunks: int
-    llm: bool
+    llm: bool = Field(description="An LLM is configured.")
+    checks: dict[str, Check] = Field(
+        default_factory=dict, description="`store` always; `llm` when one is configured."
+    )
+
+
+class Liveness(BaseModel):
+    status: Literal["alive"]
 
 
 class ErrorDetail(BaseModel):
