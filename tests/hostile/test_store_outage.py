@@ -124,7 +124,9 @@ def test_health_is_503_naming_the_llm_when_the_configured_llm_is_unreachable(
 
     def status(base_url: str) -> tuple[int, dict]:
         model = OpenAIChatModel("scripted-model", api_key="k", base_url=base_url)
-        app = create_api(Services(searcher=searcher, assistant=Assistant(searcher, chat_model=model)))
+        app = create_api(
+            Services(searcher=searcher, assistant=Assistant(searcher, chat_model=model))
+        )
         with ServerThread(app) as server:
             resp = httpx.get(f"{server.url}/healthz", timeout=30)
             return resp.status_code, resp.json()

@@ -2,27 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import Depends, FastAPI, Response
+from starlette.middleware.cors import CORSMiddleware
 
 from paperchat import __version__
 from paperchat.api.errors import install_error_handlers
-from paperchat.api.guards import BearerAuth, BodyLimitMiddleware
+from paperchat.api.guards import BearerAuth, BodyLimitMiddleware, FailedAuthLimiter, LoginGuard
 from paperchat.api.health import HealthChecks
 from paperchat.api.openai_compat import build_openai_router
+from paperchat.api.origins import OriginGuard, normalise_origin
 from paperchat.api.routes import build_router
 from paperchat.api.schemas import Health, Liveness
 from paperchat.api.services import Services
 
 
-def create_api(services: Services, *, api_key: str | None = None) -> FastAPI:
+def create_api(
+    services: Services, *, api_key: str | None = None, allowed_origins: Sequence[str] = ()
+) -> FastAPI:
+    """The API; `mount_ui` may add the UI after. Middleware wraps both (outermost first):
+    the origin guard, the UI login's throttle, CORS for listed origins, the body limit."""
     app = FastAPI(
         title="paperchat",
         version=__version__,
         summary="Answers about research papers, every claim cited to a paper in the corpus.",
     )
     install_error_handlers(app)
+    limiter = FailedAuthLimiter()
     app.add_middleware(BodyLimitMiddleware)
-    auth = [Depends(BearerAuth(api_key))]
+    # Always installed, even with no origins listed: its presence also stops Gradio from
+    # answering other localhost origins with CORS headers of its own.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=[normalise_origin(o) for o in allowed_origins],
+        allow_credentials=True,
+        allow_methods=["*"],
+        allow_headers=["*"],
+    )
+    app.add_middleware(LoginGuard, limiter=limiter)
+    app.add_middleware(OriginGuard, allowed=allowed_origins)
+    auth = [Depends(BearerAuth(api_key, limiter))]
     app.include_router(build_router(services), dependencies=auth)
     app.include_router(build_openai_router(services), dependencies=auth)
 
