@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from paperchat.api.schemas import ErrorBody
 from paperchat.errors import (
     ConfigError,
+    DiskError,
     IndexMissingError,
     InputError,
     NotFoundError,
@@ -37,7 +38,7 @@ ERROR_RESPONSES = {
         422: "Malformed JSON or wrong field types/values",
         429: "Too many failed authentications from this address (see Retry-After)",
         502: "The LLM provider failed",
-        503: "The index or store is unavailable",
+        503: "The index, the store or the data disk is unavailable",
         504: "The LLM provider did not answer in time",
     }.items()
 }
@@ -59,6 +60,8 @@ def status_for(exc: PaperchatError) -> tuple[int, str]:
         return (504, "llm_timeout") if timed_out else (502, "llm_error")
     if isinstance(exc, IndexMissingError | StoreError):
         return 503, "index_unavailable"
+    if isinstance(exc, DiskError):
+        return 503, "storage_unavailable"
     return 500, "internal_error"
 
 
