@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fastapi import Depends, FastAPI, Response
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from starlette.middleware.cors import CORSMiddleware
 
 from paperchat import __version__
@@ -46,6 +47,7 @@ def create_api(
     app.include_router(build_router(services), dependencies=auth)
     app.include_router(build_openai_router(services), dependencies=auth)
 
+    _answer_wrong_methods(app, prefixes=("/api/", "/v1/"))
     checks = HealthChecks(services)
 
     @app.get(
@@ -65,3 +67,37 @@ def create_api(
         return Liveness(status="alive")
 
     return app
+
+
+def _answer_wrong_methods(app: FastAPI, prefixes: Sequence[str]) -> None:
+    """Under the API's prefixes, a known path with the wrong method is a 405 (with
+    `Allow`) and an unknown path a 404, both in the API's error shape. Without this the
+    UI, mounted at `/`, answers them with its own 404 page. The known paths and their
+    methods are read from the OpenAPI description, which lists every API route."""
+    import re
+
+    from paperchat.api.errors import error_response
+
+    known: list[tuple[re.Pattern[str], set[str]]] = []
+
+    def handler(request: Request) -> JSONResponse:
+        if not known:
+            for template, operations in app.openapi()["paths"].items():
+                pattern = re.sub(r"\\\{[^}]*\\\}", ".+", re.escape(template))
+                known.append((re.compile(pattern), {m.upper() for m in operations}))
+        path = request.url.path
+        allowed = sorted(
+            {m for pattern, methods in known if pattern.fullmatch(path) for m in methods}
+        )
+        if allowed:
+            return error_response(
+                405,
+                "method_not_allowed",
+                f"{request.method} is not allowed on {path}; use {', '.join(allowed)}",
+                headers={"Allow": ", ".join(allowed)},
+            )
+        return error_response(404, "not_found", f"no route {path}; see /docs")
+
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
+    for prefix in prefixes:
+        app.add_api_route(prefix + "{rest:path}", handler, methods=methods, include_in_schema=False)

@@ -24,7 +24,9 @@ SINCE_HELP = "Only papers dated this year or later; papers without a date are le
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Request bodies: no unknown fields, and no coercion ("3" or true is not a number)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class SearchRequest(_Strict):
