@@ -74,6 +74,12 @@ def read_source(path: Path) -> tuple[str | None, Problem | None]:
             return None, Problem(str(path), None, message)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         data = data.decode("utf-16", errors="replace").encode()  # Windows editors save this
+    if (bomless := _bomless_utf16(data)) is not None:
+        try:
+            data = data.decode(bomless).encode()
+        except UnicodeDecodeError:
+            message = f"looks like {bomless.upper()} without a byte-order mark but does not "
+            return None, Problem(str(path), None, message + "decode; save it as UTF-8")
     if b"\x00" in data[:_SNIFF_BYTES]:
         return None, Problem(str(path), None, "binary content, not a text file — file skipped")
     try:
@@ -85,3 +91,18 @@ def read_source(path: Path) -> tuple[str | None, Problem | None]:
     if not text.strip():
         return None, Problem(str(path), None, "empty file — nothing to load")
     return text, None
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """`utf-16-le` or `utf-16-be` when the bytes read as UTF-16 text with no byte-order
+    mark: mostly-ASCII text in UTF-16 has a NUL in every other byte, on one side only."""
+    sample = data[:_SNIFF_BYTES]
+    if len(sample) < 4 or len(data) % 2:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    zeros_even, zeros_odd = even.count(0), odd.count(0)
+    if zeros_odd > 0.6 * len(odd) and zeros_even < 0.05 * len(even):
+        return "utf-16-le"
+    if zeros_even > 0.6 * len(even) and zeros_odd < 0.05 * len(odd):
+        return "utf-16-be"
+    return None
