@@ -26,7 +26,13 @@ def test_serve_answers_healthz_and_root(tmp_path):
     try:
         wait_for_port(port, proc=proc)
         health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=30).json()
-        assert health == {"status": "ok", "papers": 466, "chunks": health["chunks"], "llm": False}
+        assert health == {
+            "status": "ok",
+            "papers": 466,
+            "chunks": health["chunks"],
+            "llm": False,
+            "checks": {"store": {"status": "ok", "message": None}},
+        }
         assert health["chunks"] >= 466
         root = httpx.get(f"http://127.0.0.1:{port}/", timeout=30)
         assert root.status_code == 200 and "paperchat" in root.text

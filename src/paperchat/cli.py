@@ -96,7 +96,10 @@ def ingest(
     else:
         typer.echo(f"Index already up to date: embedded 0 chunks ({report.seconds:.1f}s).")
     if report.kept:
-        typer.echo(f"Kept {report.kept} chunks of papers from files that could not be read.")
+        typer.echo(
+            f"Kept {report.kept} chunks of papers from files or records that could not be "
+            "read (see warnings above)."
+        )
     if report.problems:
         typer.echo(f"Skipped {len(report.problems)} records or files (see warnings above).")
 

@@ -27,6 +27,10 @@ class StoreError(PaperchatError):
     """The vector store failed (for example a Chroma server that went away)."""
 
 
+class DiskError(PaperchatError):
+    """The data disk is full or read-only: the message says what needs room, and where."""
+
+
 class IngestLockedError(PaperchatError):
     """Another ingest holds the writer lock on the same data directory."""
 

@@ -17,4 +17,5 @@ def create_app(settings: Settings) -> FastAPI:
     services = Services(searcher=searcher, assistant=build_assistant(settings, searcher=searcher))
     api_key = settings.api_key.get_secret_value() if settings.api_key else None
     # The API's routes come first; the UI is mounted at `/` and gets every other path.
-    return mount_ui(create_api(services, api_key=api_key), services, settings)
+    api = create_api(services, api_key=api_key, allowed_origins=settings.allowed_origins)
+    return mount_ui(api, services, settings)

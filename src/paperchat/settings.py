@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -89,6 +91,11 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "PAPERCHAT_OPENAI_BASE_URL")
     )
     api_key: SecretStr | None = Field(default=None, description="Bearer token the server requires.")
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Web origins besides the server's own whose pages may call it from a "
+        "browser (comma-separated, e.g. http://localhost:3000). Empty: only its own pages.",
+    )
     prompts_dir: Path | None = Field(default=None, description="Your own prompt folder.")
 
     @field_validator("chroma_url")
@@ -97,6 +104,17 @@ class Settings(BaseSettings):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("PAPERCHAT_CHROMA_URL must look like http://127.0.0.1:8000")
         return value or None
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        from paperchat.api.origins import normalise_origin
+
+        if isinstance(value, str):
+            value = [part for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            return [normalise_origin(str(origin)) for origin in value]
+        return value
 
     @classmethod
     def settings_customise_sources(

@@ -56,7 +56,7 @@ REFUSED = {
         lambda d: _bytes(
             d / "dump.jsonl", gzip.compress(json.dumps(arxiv_record(1, "x")).encode())
         ),
-        "binary content",
+        "gzip-compressed, not a text file: decompress it first",
     ),
     "nul-bytes": (
         lambda d: _bytes(d / "nul.txt", b"Title\n\n" + LONG.encode() + b"\x00" + LONG.encode()),

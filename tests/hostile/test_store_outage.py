@@ -70,3 +70,70 @@ def test_api_says_503_while_chroma_server_is_down_and_recovers(
         ask = client.post("/api/ask", json={"question": "what is sparse expert routing?"})
         assert ask.status_code == 200
         assert client.get("/healthz").json()["papers"] == 12
+
+
+def test_health_is_503_naming_the_store_while_chroma_server_is_down(
+    chroma_server, make_settings, tmp_path
+):
+    """Readiness tells the truth (a load balancer takes the replica out), liveness stays
+    200 (a restart would not help), and both recover with the server."""
+    from paperchat.answer.service import Assistant
+    from paperchat.api.app import create_api
+    from paperchat.api.services import Services
+    from paperchat.build import build_searcher
+
+    settings = make_settings(chroma_url=chroma_server.url, collection="health-outage")
+    corpus = write_jsonl(tmp_path / "a.jsonl", [arxiv_record(n, "routing") for n in range(4)])
+    run_ingest(settings, [corpus], rebuild=True)
+    searcher = build_searcher(settings)
+    app = create_api(Services(searcher=searcher, assistant=Assistant(searcher)))
+    with ServerThread(app) as server, httpx.Client(base_url=server.url, timeout=60) as client:
+        up = client.get("/healthz")
+        assert up.status_code == 200
+        assert up.json()["status"] == "ok" and up.json()["checks"]["store"]["status"] == "ok"
+        chroma_server.stop()
+        try:
+            down = client.get("/healthz")
+            assert down.status_code == 503, down.text
+            body = down.json()
+            assert body["status"] == "degraded" and body["checks"]["store"]["status"] == "down"
+            assert chroma_server.url not in down.text  # open without a key: says what, not where
+            assert "llm" not in body["checks"]  # none configured
+            assert client.get("/livez").json() == {"status": "alive"}
+        finally:
+            chroma_server.start()
+        again = client.get("/healthz")
+        assert again.status_code == 200 and again.json()["papers"] == 4
+
+
+def test_health_is_503_naming_the_llm_when_the_configured_llm_is_unreachable(
+    make_settings, tmp_path
+):
+    from fakes.openai_server import ScriptedOpenAIServer
+    from helpers import free_port
+
+    from paperchat.answer.openai_chat import OpenAIChatModel
+    from paperchat.answer.service import Assistant
+    from paperchat.api.app import create_api
+    from paperchat.api.services import Services
+    from paperchat.build import build_searcher
+
+    settings = make_settings()
+    run_ingest(settings, [write_jsonl(tmp_path / "a.jsonl", [arxiv_record(1, "routing")])])
+    searcher = build_searcher(settings)
+
+    def status(base_url: str) -> tuple[int, dict]:
+        model = OpenAIChatModel("scripted-model", api_key="k", base_url=base_url)
+        app = create_api(
+            Services(searcher=searcher, assistant=Assistant(searcher, chat_model=model))
+        )
+        with ServerThread(app) as server:
+            resp = httpx.get(f"{server.url}/healthz", timeout=30)
+            return resp.status_code, resp.json()
+
+    code, body = status(f"http://127.0.0.1:{free_port()}/v1")  # nothing listens there
+    assert code == 503 and body["checks"]["llm"]["status"] == "down"
+    assert body["checks"]["store"]["status"] == "ok" and body["llm"] is True
+    with ScriptedOpenAIServer() as llm:
+        code, body = status(llm.base_url)
+        assert code == 200 and body["checks"]["llm"] == {"status": "ok", "message": None}

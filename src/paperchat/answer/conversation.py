@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from paperchat.answer.models import Answer, Citation, Summary, Turn
+from paperchat.answer.safe_text import markdown_text
 from paperchat.corpus.paper import Paper, normalize_text
 
 SOURCES_HEADER = "Sources:"
@@ -58,8 +59,8 @@ def with_sources(result: Answer | Summary) -> str:
         seen.setdefault(citation.n, citation)
     if not seen:
         return text
-    lines = [
-        f"[{c.n}] {c.title or '(untitled)'} ({c.id})"
+    lines = [  # titles are corpus text: escaped, so no client renders them as markup
+        f"[{c.n}] {markdown_text(c.title) or '(untitled)'} ({c.id})"
         for c in sorted(seen.values(), key=lambda c: c.n)
     ]
     return f"{text}\n\n{SOURCES_HEADER}\n" + "\n".join(lines)

@@ -126,6 +126,19 @@ class OpenAIChatModel:
             )
         return ProviderError(f"the LLM call failed: {exc}", retryable=False)
 
+    def check(self, timeout: float = 2.0) -> None:
+        """Raise ProviderError when the LLM cannot be reached or refuses our key: one
+        `GET /models` (free at OpenAI, served by vLLM, llama.cpp and Ollama), no retries.
+        A server without that route (404) is reachable, so it passes."""
+        import openai
+
+        try:
+            self._client.models.list(timeout=timeout)
+        except openai.NotFoundError:
+            return
+        except Exception as exc:  # classified like any call: timeout, refused, 5xx
+            raise self._error(exc) from exc
+
     def _retry_after(self, exc: Exception) -> float | None:
         response = getattr(exc, "response", None)
         value = response.headers.get("retry-after") if response is not None else None

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from paperchat.api.schemas import ErrorBody
 from paperchat.errors import (
     ConfigError,
+    DiskError,
     IndexMissingError,
     InputError,
     NotFoundError,
@@ -31,11 +32,13 @@ ERROR_RESPONSES = {
     for status, text in {
         400: "The request cannot be served as given",
         401: "Missing or wrong bearer token",
+        403: "A browser page from another web origin (see PAPERCHAT_ALLOWED_ORIGINS)",
         404: "Unknown id",
         413: "Body too large",
         422: "Malformed JSON or wrong field types/values",
+        429: "Too many failed authentications from this address (see Retry-After)",
         502: "The LLM provider failed",
-        503: "The index or store is unavailable",
+        503: "The index, the store or the data disk is unavailable",
         504: "The LLM provider did not answer in time",
     }.items()
 }
@@ -57,6 +60,8 @@ def status_for(exc: PaperchatError) -> tuple[int, str]:
         return (504, "llm_timeout") if timed_out else (502, "llm_error")
     if isinstance(exc, IndexMissingError | StoreError):
         return 503, "index_unavailable"
+    if isinstance(exc, DiskError):
+        return 503, "storage_unavailable"
     return 500, "internal_error"
 
 
@@ -82,9 +87,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        kind = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed"}.get(
-            exc.status_code, "http_error"
-        )
+        kind = {
+            401: "unauthorized",
+            404: "not_found",
+            405: "method_not_allowed",
+            429: "too_many_requests",
+        }.get(exc.status_code, "http_error")
         return error_response(exc.status_code, kind, str(exc.detail), headers=exc.headers)
 
     @app.exception_handler(Exception)

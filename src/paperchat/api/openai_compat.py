@@ -18,6 +18,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from paperchat.answer.models import Answer, RequestedMode, Turn
+from paperchat.answer.safe_text import markdown_text
 from paperchat.api.errors import ERROR_RESPONSES, status_for
 from paperchat.api.schemas import MAX_QUESTION_CHARS
 from paperchat.api.services import Services
@@ -98,7 +99,7 @@ def sources_block(answer: Answer) -> str:
     if not answer.citations:
         return ""
     lines = ["", "", "Sources:"]
-    lines += [f"[{c.n}] {c.title or c.id}" for c in answer.citations]
+    lines += [f"[{c.n}] {markdown_text(c.title) or c.id}" for c in answer.citations]
     return "\n".join(lines)
 
 

@@ -24,7 +24,9 @@ SINCE_HELP = "Only papers dated this year or later; papers without a date are le
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Request bodies: no unknown fields, and no coercion ("3" or true is not a number)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class SearchRequest(_Strict):
@@ -51,11 +53,25 @@ class SummarizeRequest(_Strict):
     k: int | None = Field(default=None, ge=1, le=30)
 
 
+class Check(BaseModel):
+    status: Literal["ok", "down"]
+    message: str | None = None
+
+
 class Health(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"] = Field(
+        description="`ok` (HTTP 200) when every check passes, else `degraded` (HTTP 503)."
+    )
     papers: int
     chunks: int
-    llm: bool
+    llm: bool = Field(description="An LLM is configured.")
+    checks: dict[str, Check] = Field(
+        default_factory=dict, description="`store` always; `llm` when one is configured."
+    )
+
+
+class Liveness(BaseModel):
+    status: Literal["alive"]
 
 
 class ErrorDetail(BaseModel):

@@ -102,8 +102,9 @@ def _first_version_date(record: dict[str, Any]) -> str | None:
         return None
 
 
-def _published(record: dict[str, Any]) -> str | None:
-    """When the paper appeared (its first version), else when its metadata last changed."""
+def _published(record: dict[str, Any], notes: list[str]) -> str | None:
+    """When the paper appeared (its first version), else when its metadata last changed.
+    A date that does not parse costs only the date: the paper loads undated, noted."""
     if first := _first_version_date(record):
         return first
     updated = record.get("update_date")
@@ -112,10 +113,11 @@ def _published(record: dict[str, Any]) -> str | None:
     try:
         return date.fromisoformat(str(updated)[:10]).isoformat()
     except ValueError:
-        raise RecordError(f"update_date {updated!r} is not a YYYY-MM-DD date") from None
+        notes.append(f"update_date {str(updated)[:40]!r} is not a YYYY-MM-DD date — date left out")
+        return None
 
 
-def _paper(record: Any, ref: str) -> Paper:
+def _paper(record: Any, ref: str, notes: list[str]) -> Paper:
     if not isinstance(record, dict):
         raise RecordError(f"expected a JSON object, got {type(record).__name__}")
     abstract = _text(record, "abstract")
@@ -131,7 +133,7 @@ def _paper(record: Any, ref: str) -> Paper:
         abstract=abstract,
         authors=(authors := _authors(record)),
         author_count=len(authors) if authors else None,
-        published=_published(record),
+        published=_published(record, notes),
         url=f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None,
         code_url=extract_code_url(abstract) or extract_code_url(_text(record, "comments") or ""),
         doi=doi,
@@ -152,8 +154,11 @@ def parse_arxiv_jsonl(path: Path) -> ParseResult:
             message = f"invalid JSON ({record.msg}, column {record.colno}) — record skipped"
             result.problems.append(Problem(str(path), line, message))
             continue
+        notes: list[str] = []
         try:
-            result.papers.append(_paper(record, source_ref(path, line)))
+            result.papers.append(_paper(record, source_ref(path, line), notes))
         except (RecordError, ValidationError) as exc:
             result.problems.append(Problem(str(path), line, f"{exc} — record skipped"))
+            continue
+        result.problems.extend(Problem(str(path), line, f"{n}, paper kept") for n in notes)
     return result

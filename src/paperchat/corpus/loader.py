@@ -7,6 +7,7 @@ unknown type or an unreadable file is a `Problem` and the rest still loads.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 from collections.abc import Callable, Iterable
@@ -17,7 +18,7 @@ from paperchat.corpus.merge import merge_papers
 from paperchat.corpus.paper import Paper
 from paperchat.corpus.parsing import ParseResult, Problem
 
-__all__ = ["LoadResult", "ParseResult", "Problem", "load_corpus", "parse_file"]
+__all__ = ["LoadResult", "ParseResult", "Problem", "load_corpus", "parse_file", "real_path"]
 
 # Real abstracts run to a few thousand characters (arXiv caps them at 1,920); a record far
 # past that is a broken or hostile file, and would cost thousands of chunks to embed.
@@ -84,20 +85,39 @@ def _walk(directory: Path, problems: list[Problem]) -> list[Path]:
     return found
 
 
+def real_path(path: Path | str) -> str:
+    """The absolute path with symlinks followed as far as they go. Never raises: a
+    symlink loop (which makes `Path.resolve` raise RuntimeError) stays as written."""
+    return os.path.realpath(path)
+
+
+def _unusable(path: Path) -> str | None:
+    """Why a given path cannot be read at all, or None."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop (too many levels of symbolic links) — skipped"
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return "no such file or directory — skipped"
+        return f"cannot read ({exc.strerror or exc.__class__.__name__}) — skipped"
+    return None
+
+
 def _files(paths: Iterable[Path], problems: list[Problem]) -> list[Path]:
     files: list[Path] = []
     for path in map(Path, paths):
-        if path.is_dir():
+        if reason := _unusable(path):
+            problems.append(Problem(str(path), None, reason))
+        elif path.is_dir():
             files.extend(_walk(path, problems))
-        elif path.exists():
-            files.append(path)
         else:
-            problems.append(Problem(str(path), None, "no such file or directory — skipped"))
-    seen: set[Path] = set()
+            files.append(path)
+    seen: set[str] = set()
     unique = []
     for file in files:  # a file given twice (or inside a directory also given) reads once
-        if file.resolve() not in seen:
-            seen.add(file.resolve())
+        if (real := real_path(file)) not in seen:
+            seen.add(real)
             unique.append(file)
     return unique
 

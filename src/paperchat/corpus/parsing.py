@@ -2,8 +2,9 @@
 
 Bad input never stops a load. A parser reports what it could not use as a `Problem`
 naming the file and line, skips that record and keeps going. `line` is None only when
-the whole file is unusable (unreadable, binary, empty): ingest relies on that to keep
-the papers it already stored from such a file instead of deleting them.
+the whole file is unusable (unreadable, binary, compressed, empty): ingest relies on
+that to keep the papers it already stored from such a file instead of deleting them, and
+on the line of a record problem to keep the paper it stored from that line.
 """
 
 from __future__ import annotations
@@ -17,6 +18,16 @@ from pathlib import Path
 from paperchat.corpus.paper import Paper
 
 _SNIFF_BYTES = 8192
+# Compressed or archived files saved under a text name (`papers.jsonl` that is really
+# gzip): named as such, so the fix (decompress it) is obvious.
+_COMPRESSED = {
+    b"\x1f\x8b": "gzip",
+    b"BZh": "bzip2",
+    b"\xfd7zXZ\x00": "xz",
+    b"(\xb5/\xfd": "zstd",
+    b"PK\x03\x04": "zip",
+    b"7z\xbc\xaf\x27\x1c": "7z",
+}
 
 
 @dataclass
@@ -57,8 +68,18 @@ def read_source(path: Path) -> tuple[str | None, Problem | None]:
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
         return None, Problem(str(path), None, f"cannot read file ({reason}) — file skipped")
+    for magic, kind in _COMPRESSED.items():
+        if data.startswith(magic):
+            message = f"{kind}-compressed, not a text file: decompress it first — file skipped"
+            return None, Problem(str(path), None, message)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         data = data.decode("utf-16", errors="replace").encode()  # Windows editors save this
+    if (bomless := _bomless_utf16(data)) is not None:
+        try:
+            data = data.decode(bomless).encode()
+        except UnicodeDecodeError:
+            message = f"looks like {bomless.upper()} without a byte-order mark but does not "
+            return None, Problem(str(path), None, message + "decode; save it as UTF-8")
     if b"\x00" in data[:_SNIFF_BYTES]:
         return None, Problem(str(path), None, "binary content, not a text file — file skipped")
     try:
@@ -70,3 +91,18 @@ def read_source(path: Path) -> tuple[str | None, Problem | None]:
     if not text.strip():
         return None, Problem(str(path), None, "empty file — nothing to load")
     return text, None
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """`utf-16-le` or `utf-16-be` when the bytes read as UTF-16 text with no byte-order
+    mark: mostly-ASCII text in UTF-16 has a NUL in every other byte, on one side only."""
+    sample = data[:_SNIFF_BYTES]
+    if len(sample) < 4 or len(data) % 2:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    zeros_even, zeros_odd = even.count(0), odd.count(0)
+    if zeros_odd > 0.6 * len(odd) and zeros_even < 0.05 * len(even):
+        return "utf-16-le"
+    if zeros_even > 0.6 * len(even) and zeros_odd < 0.05 * len(odd):
+        return "utf-16-be"
+    return None

@@ -6,18 +6,22 @@ two cores), which is most of a re-ingest of an unchanged corpus. The cache maps 
 (the chunking code, the embedder, the chunker's sizes, the paper's id, title and
 abstract) to the chunk texts, in an append-only JSON Lines file under the data dir's
 cache folder; any change to one of those misses and is split afresh. Ingest holds the
-writer lock, so one process appends at a time.
+writer lock, so one process appends at a time. A cache that cannot be read or written (a
+full disk, the folder replaced by a file) is logged and left out: ingest splits afresh.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from pathlib import Path
 
 from paperchat.corpus.paper import Paper
 from paperchat.index import chunking
 from paperchat.index.chunking import Chunk, Chunker, chunk_id
+
+log = logging.getLogger("paperchat.index")
 
 
 def _code_hash() -> str:
@@ -36,17 +40,37 @@ class CachedChunker:
         ).encode()
         self.path = Path(folder) / f"{hashlib.sha256(params).hexdigest()[:16]}.jsonl"
         self._known: dict[str, list[str]] | None = None
+        self._writable = True
+
+    def _append(self, key: str, texts: list[str]) -> None:
+        if not self._writable:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as out:
+                out.write(json.dumps([key, texts]) + "\n")
+        except OSError as exc:
+            self._writable = False
+            log.warning(
+                "chunk cache %s cannot be written (%s); going on without it", self.path, exc
+            )
 
     def _load(self) -> dict[str, list[str]]:
         if self._known is None:
             self._known = {}
-            if self.path.exists():
-                for line in self.path.read_text(encoding="utf-8").splitlines():
-                    try:
-                        key, texts = json.loads(line)
-                    except ValueError:  # a line cut short by a killed ingest
-                        continue
-                    self._known[key] = texts
+            try:
+                lines = self.path.read_text(encoding="utf-8").splitlines()
+            except FileNotFoundError:
+                lines = []
+            except (OSError, UnicodeDecodeError) as exc:
+                log.warning("chunk cache %s cannot be read (%s); splitting afresh", self.path, exc)
+                lines = []
+            for line in lines:
+                try:
+                    key, texts = json.loads(line)
+                except ValueError:  # a line cut short by a killed ingest
+                    continue
+                self._known[key] = texts
         return self._known
 
     @staticmethod
@@ -61,9 +85,7 @@ class CachedChunker:
         if texts is None:
             texts = [c.text for c in self.chunker.split(paper)]
             known[key] = texts
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as out:
-                out.write(json.dumps([key, texts]) + "\n")
+            self._append(key, texts)
         return [
             Chunk(id=chunk_id(paper.id, i), paper_id=paper.id, index=i, text=text)
             for i, text in enumerate(texts)

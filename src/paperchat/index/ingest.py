@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from paperchat.corpus import Paper, Problem, load_corpus
+from paperchat.corpus import Paper, Problem, load_corpus, real_path
 from paperchat.errors import IndexMissingError, InputError
 from paperchat.index.chunking import Chunk, Chunker
 from paperchat.index.embedders import Embedder
@@ -102,19 +102,19 @@ def _plan(
     return plan, len(wanted)
 
 
-def _unreadable_files(problems: list[Problem]) -> set[str]:
-    """Files that could not be read at all: their papers already stored are kept."""
-    return {Path(p.path).name for p in problems if p.line is None}
-
-
-def _protected(stored: dict[str, StoredChunk], store: VectorStore, bad_files: set[str]) -> set[str]:
-    if not bad_files:
+def _protected(store: VectorStore, problems: list[Problem]) -> set[str]:
+    """Stored papers this run could not read again, so it keeps them: those from a file
+    that could not be read at all, and those listed at a line whose record is now
+    malformed. Input that broke is reported and fixed by the user; it never deletes."""
+    bad_files = {Path(p.path).name for p in problems if p.line is None}
+    bad_records = {f"{Path(p.path).name}:{p.line}" for p in problems if p.line is not None}
+    if not (bad_files or bad_records):
         return set()
-    protected = set()
-    for paper in store.papers():
-        if any(source.split(":")[0] in bad_files for source in paper.sources):
-            protected.add(paper.id)
-    return protected
+    return {
+        paper.id
+        for paper in store.papers()
+        if any(s.rsplit(":", 1)[0] in bad_files or s in bad_records for s in paper.sources)
+    }
 
 
 def _remembered_sources(store: VectorStore) -> list[str]:
@@ -125,7 +125,7 @@ def _remembered_sources(store: VectorStore) -> list[str]:
 
 
 def _under(path: str, roots: Sequence[str]) -> bool:
-    resolved = Path(path).resolve()
+    resolved = Path(real_path(path))
     return any(resolved == Path(r) or Path(r) in resolved.parents for r in roots)
 
 
@@ -141,9 +141,9 @@ def _fruitless(new_sources: Sequence[str], corpus) -> list[str]:
 
 
 def resolve_sources(given: Sequence[Path], remembered: list[str], default: Path) -> list[str]:
-    paths = [str(Path(p).resolve()) for p in given]
+    paths = [real_path(p) for p in given]  # real_path: a symlink loop is reported, not raised
     if not paths and not remembered:
-        paths = [str(default.resolve())]
+        paths = [real_path(default)]
     return list(dict.fromkeys([*remembered, *paths]))
 
 
@@ -193,7 +193,7 @@ def ingest(
             "no papers found in " + ", ".join(sources) + "; give files in a supported format "
             "(.txt listings, arXiv .jsonl, .bib with abstracts)"
         )
-    protected = _protected(stored, store, _unreadable_files(corpus.problems))
+    protected = _protected(store, corpus.problems) if stored else set()
     plan, report.chunks = _plan(corpus.papers, chunker, stored, protected)
     report.kept = plan.kept
 

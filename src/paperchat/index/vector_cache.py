@@ -59,7 +59,7 @@ class SentenceVectorCache:
                 rows = db.execute(
                     f"SELECT key, data FROM vectors WHERE key IN ({marks})", list(keys)
                 ).fetchall()
-        except sqlite3.Error:
+        except (sqlite3.Error, OSError):  # no cache folder (a file in its place), unreadable
             return {}
         return {
             key: np.frombuffer(data, dtype=np.float32).reshape(-1, self.dim) for key, data in rows
@@ -74,5 +74,5 @@ class SentenceVectorCache:
                 db = self._connect()
                 with db:
                     db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
-        except sqlite3.Error:
+        except (sqlite3.Error, OSError):
             return  # a cache that cannot be written only costs time (see module doc)

@@ -35,6 +35,7 @@ QUANTS = ("int8", "fp32")
 RECIPE = 2  # bump when onnx_export's steps change, so caches re-export
 _SOURCE_FILES = ("model.safetensors", "config.json")
 _FINGERPRINTS = "fingerprints.json"
+EXPORT_ROOM = 4  # the export needs about four times the weights' size free while it runs
 COUNTED_TEXTS = 4096  # counted texts whose word pieces are kept for their embedding
 
 
@@ -82,9 +83,19 @@ def ensure_exported(cache_dir: Path, quant: str = "int8", source: Path | None = 
     source = source or model_dir()
     path = exported_path(cache_dir, quant, source)
     if not path.exists():
+        from paperchat.index.disk import diagnose, disk_error, require_free
         from paperchat.index.embedders.onnx_export import export_onnx
 
-        export_onnx(source, path, quantize=quant == "int8")
+        doing = "the one-time export of the minilm-onnx model"
+        # The export writes the traced, fused and shape-inferred model beside the result.
+        need = EXPORT_ROOM * (source / "model.safetensors").stat().st_size
+        require_free(cache_dir, need, doing, "; or set PAPERCHAT_EMBED_MODEL=minilm")
+        try:
+            export_onnx(source, path, quantize=quant == "int8")
+        except Exception as exc:
+            if kind := diagnose(exc):
+                raise disk_error(kind, cache_dir, doing, need) from exc
+            raise
         for stale in cache_dir.glob(f"{MODEL_NAME}.{quant}.*.onnx"):
             if stale != path:
                 stale.unlink(missing_ok=True)
