@@ -11,6 +11,7 @@ from paperchat.api.openai_compat import build_openai_router
 from paperchat.api.routes import build_router
 from paperchat.api.schemas import Health
 from paperchat.api.services import Services
+from paperchat.mcp_server import mount_mcp
 
 
 def create_api(services: Services, *, api_key: str | None = None) -> FastAPI:
@@ -24,6 +25,7 @@ def create_api(services: Services, *, api_key: str | None = None) -> FastAPI:
     auth = [Depends(BearerAuth(api_key))]
     app.include_router(build_router(services), dependencies=auth)
     app.include_router(build_openai_router(services), dependencies=auth)
+    mount_mcp(app, services, api_key=api_key)
 
     @app.get("/healthz", response_model=Health, tags=["health"])
     def healthz() -> Health:
