@@ -117,7 +117,8 @@ def refuse_unsupported(body: dict[str, Any]) -> None:
                 param=param,
                 code="unsupported_value",
             )
-    if body.get("logprobs") is True or (body.get("top_logprobs") or 0) > 0:
+    top = body.get("top_logprobs")
+    if body.get("logprobs") is True or (isinstance(top, int | float) and top > 0):
         raise OpenAIRequestError(
             "paperchat's answers have no token log-probabilities; leave logprobs out",
             param="logprobs",
