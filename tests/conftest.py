@@ -80,3 +80,28 @@ def chroma_server(tmp_path_factory):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(minilm_settings):
+    """A real paperchat server (uvicorn) on a free loopback port, over the MiniLM index;
+    one per session, shared by the API, client-matrix and MCP tests."""
+    from helpers import ServerThread
+
+    from paperchat.server import create_app
+
+    with ServerThread(create_app(minilm_settings)) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def secured_server(minilm_settings):
+    """The same, with PAPERCHAT_API_KEY set to `s3cret-token`."""
+    from helpers import ServerThread
+    from pydantic import SecretStr
+
+    from paperchat.server import create_app
+
+    settings = minilm_settings.model_copy(update={"api_key": SecretStr("s3cret-token")})
+    with ServerThread(create_app(settings)) as server:
+        yield server

@@ -234,6 +234,19 @@ def serve(
     )
 
 
+@app.command("mcp")
+def mcp_() -> None:
+    """The MCP server on stdio (for Claude Desktop, Cursor, VS Code): search_papers, ask,
+    get_paper, summarize_topic, paper_bibtex. `paperchat serve` also serves it at /mcp."""
+    from paperchat.api.services import Services
+    from paperchat.build import build_assistant, build_searcher
+    from paperchat.mcp_server import run_stdio
+
+    settings = _settings()
+    searcher = build_searcher(settings)
+    run_stdio(Services(searcher=searcher, assistant=build_assistant(settings, searcher=searcher)))
+
+
 @app.command("eval")
 def eval_(
     questions: Annotated[

@@ -44,6 +44,8 @@ def test_schema_lists_every_route(operations):
         "GET /api/papers/{paper_id}/bibtex",
         "POST /v1/chat/completions",
         "GET /v1/models",
+        "GET /v1/models/{model_id}",
+        "POST /v1/responses",
     } <= paths
 
 

@@ -17,6 +17,7 @@ from paperchat.api.origins import OriginGuard, normalise_origin
 from paperchat.api.routes import build_router
 from paperchat.api.schemas import Health, Liveness
 from paperchat.api.services import Services
+from paperchat.mcp_server import mount_mcp
 
 
 def create_api(
@@ -46,6 +47,7 @@ def create_api(
     auth = [Depends(BearerAuth(api_key, limiter))]
     app.include_router(build_router(services), dependencies=auth)
     app.include_router(build_openai_router(services), dependencies=auth)
+    mount_mcp(app, services, api_key=api_key)
 
     _answer_wrong_methods(app, prefixes=("/api/", "/v1/"))
     checks = HealthChecks(services)

@@ -1,5 +1,11 @@
 """Errors become JSON answers with a status code: {"error": {"type", "message"}}.
 
+Under `/v1` the body is OpenAI's own error shape, `{"error": {"message", "type", "param",
+"code"}}` with `type` "invalid_request_error" (4xx), "authentication_error" (401) or
+"server_error" (5xx) and paperchat's own kind in `code` unless a more specific OpenAI
+code applies (`model_not_found`, `unknown_url`, …), so OpenAI clients raise their usual
+exceptions with a readable message.
+
 This is the only place paperchat errors meet HTTP status codes.
 """
 
@@ -44,13 +50,58 @@ ERROR_RESPONSES = {
 }
 
 
-def error_response(status: int, kind: str, message: str, headers=None) -> JSONResponse:
+class OpenAIRequestError(InputError):
+    """A /v1 request paperchat cannot honour as given: a status, the field and a code."""
+
+    def __init__(self, message: str, *, status: int = 400, param: str | None = None, code: str):
+        super().__init__(message)
+        self.status = status
+        self.param = param
+        self.code = code
+
+
+V1_PREFIX = "/v1"
+
+
+def openai_error_type(status: int) -> str:
+    if status == 401:
+        return "authentication_error"
+    return "server_error" if status >= 500 else "invalid_request_error"
+
+
+def error_body(
+    path: str,
+    status: int,
+    kind: str,
+    message: str,
+    *,
+    param: str | None = None,
+    code: str | None = None,
+) -> dict:
+    """paperchat's error body, or OpenAI's for paths under /v1."""
+    if path == V1_PREFIX or path.startswith(V1_PREFIX + "/"):
+        return {
+            "error": {
+                "message": message,
+                "type": openai_error_type(status),
+                "param": param,
+                "code": code or kind,
+            }
+        }
+    return {"error": {"type": kind, "message": message}}
+
+
+def error_response(
+    status: int, kind: str, message: str, headers=None, *, path: str = "", **openai
+) -> JSONResponse:
     return JSONResponse(
-        {"error": {"type": kind, "message": message}}, status_code=status, headers=headers
+        error_body(path, status, kind, message, **openai), status_code=status, headers=headers
     )
 
 
 def status_for(exc: PaperchatError) -> tuple[int, str]:
+    if isinstance(exc, OpenAIRequestError):
+        return exc.status, "invalid_request"
     if isinstance(exc, NotFoundError):
         return 404, "not_found"
     if isinstance(exc, InputError | ConfigError):
@@ -65,6 +116,28 @@ def status_for(exc: PaperchatError) -> tuple[int, str]:
     return 500, "internal_error"
 
 
+def stream_error(exc: PaperchatError) -> dict:
+    """A /v1 stream's closing error object (the status line was sent long before)."""
+    status, kind = status_for(exc)
+    return {
+        "error": {
+            "message": str(exc),
+            "type": openai_error_type(status),
+            "param": None,
+            "code": kind,
+            "status": status,
+        }
+    }
+
+
+def _first_param(exc: RequestValidationError) -> str | None:
+    for err in exc.errors():
+        where = [str(p) for p in err.get("loc", ()) if p != "body"]
+        if where:
+            return ".".join(where)
+    return None
+
+
 def _describe(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors():
@@ -75,27 +148,40 @@ def _describe(exc: RequestValidationError) -> str:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PaperchatError)
-    async def _paperchat(_: Request, exc: PaperchatError) -> JSONResponse:
+    async def _paperchat(request: Request, exc: PaperchatError) -> JSONResponse:
         status, kind = status_for(exc)
         if status >= 500:
             log.warning("%s: %s", kind, exc)
-        return error_response(status, kind, str(exc))
+        extra = {}
+        if isinstance(exc, OpenAIRequestError):
+            extra = {"param": exc.param, "code": exc.code}
+        return error_response(status, kind, str(exc), path=request.url.path, **extra)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return error_response(422, "invalid_request", _describe(exc))
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_response(
+            422, "invalid_request", _describe(exc), path=request.url.path, param=_first_param(exc)
+        )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         kind = {
             401: "unauthorized",
             404: "not_found",
             405: "method_not_allowed",
             429: "too_many_requests",
         }.get(exc.status_code, "http_error")
-        return error_response(exc.status_code, kind, str(exc.detail), headers=exc.headers)
+        code = {401: "invalid_api_key", 404: "unknown_url"}.get(exc.status_code, kind)
+        message = str(exc.detail)
+        if exc.status_code in (404, 405) and request.url.path.startswith(V1_PREFIX):
+            message = f"{message}: {request.method} {request.url.path}; see /docs for the API"
+        return error_response(
+            exc.status_code, kind, message, headers=exc.headers, path=request.url.path, code=code
+        )
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error")
-        return error_response(500, "internal_error", "unexpected server error; see the log")
+        return error_response(
+            500, "internal_error", "unexpected server error; see the log", path=request.url.path
+        )

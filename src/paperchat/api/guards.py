@@ -1,5 +1,6 @@
-"""Request guards: a body-size limit (413), the optional bearer token (401), and a limit
-on failed authentications per client (429), shared by the API key and the UI login."""
+"""Request guards: a body-size limit (413), text that is valid Unicode (400), the optional
+bearer token (401), and a limit on failed authentications per client (429), shared by the
+API key and the UI login."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ class BodyLimitMiddleware:
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._too_large(send)
+            await self._too_large(send, scope)
             return
         buffered: list[Message] = []
         received = 0
@@ -47,10 +48,14 @@ class BodyLimitMiddleware:
                 break
             received += len(message.get("body", b""))
             if received > self.max_bytes:
-                await self._too_large(send)
+                await self._too_large(send, scope)
                 return
             if not message.get("more_body", False):
                 break
+        problem = invalid_text(buffered, scope)
+        if problem:
+            await _reply(send, scope, 400, "invalid_text", problem)
+            return
 
         async def replay() -> Message:
             # the body as read, then the live channel (a streaming response watches it
@@ -59,23 +64,63 @@ class BodyLimitMiddleware:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, send: Send) -> None:
-        body = json.dumps(
-            {
-                "error": {
-                    "type": "too_large",
-                    "message": f"request body over {self.max_bytes} bytes; send less",
-                }
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [(b"content-type", b"application/json")],
-            }
+    async def _too_large(self, send: Send, scope: Scope) -> None:
+        message = f"request body over {self.max_bytes} bytes; send less"
+        await _reply(send, scope, 413, "too_large", message)
+
+
+async def _reply(send: Send, scope: Scope, status: int, kind: str, message: str) -> None:
+    from paperchat.api.errors import error_body
+
+    body = json.dumps(error_body(scope.get("path", ""), status, kind, message)).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _has_surrogate(value: object) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_surrogate(v) for v in value)
+    return False
+
+
+def invalid_text(buffered: list[Message], scope: Scope) -> str | None:
+    """Why a JSON body's text is not valid Unicode, or None.
+
+    JSON may spell an unpaired UTF-16 surrogate (`"\\ud800"`); Python decodes it into a
+    string that cannot be encoded again, which would fail deep inside search or while
+    the reply is written (a 500 and a dropped connection). Every JSON body — the API,
+    `/v1` and the UI's own calls — is checked here once instead. A body that is not JSON
+    at all is left to the route, which answers it with its own 4xx.
+    """
+    headers = dict(scope.get("headers", []))
+    if b"json" not in headers.get(b"content-type", b""):
+        return None
+    raw = b"".join(m.get("body", b"") for m in buffered if m["type"] == "http.request")
+    if b"\\u" not in raw:
+        return None  # no escape at all: raw bytes that are not UTF-8 fail JSON decoding
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    if _has_surrogate(data):
+        return (
+            "the request holds text that is not valid Unicode (an unpaired surrogate such "
+            "as \\ud800); send UTF-8 text"
         )
-        await send({"type": "http.response.body", "body": body})
+    return None
 
 
 MAX_FAILED_AUTH = 30  # wrong keys or passwords per client per window ...

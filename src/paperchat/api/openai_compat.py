@@ -1,8 +1,13 @@
-"""OpenAI-compatible chat: POST /v1/chat/completions (plain and streamed), GET /v1/models.
+"""OpenAI-compatible chat: POST /v1/chat/completions (plain and streamed), /v1/models.
 
-The last user message is the question, earlier messages the history. The reply's content
-is the answer with [n] markers and a source list; the structured answer (citations,
-sources, mode) travels beside it in a `paperchat` field, on the last chunk when streaming.
+The reply's content is the answer with [n] markers and the source list (api/citations.py);
+each cited paper is also an OpenAI `url_citation` annotation (`message.annotations`, or
+one `delta.annotations` chunk before the final chunk when streaming) and, streamed, an
+Open WebUI `source` event with the quoted sentence (a chunk with a top-level `event`).
+The structured answer travels in a `paperchat` field, on the final chunk when streaming:
+the cited sources only, or every source with `"paperchat_detail": "full"`.
+`usage` counts cl100k tokens; streamed, `stream_options.include_usage` adds the usage
+chunk. /v1/responses lives in openai_responses.py; both share openai_requests.py.
 """
 
 from __future__ import annotations
@@ -13,64 +18,84 @@ import uuid
 from collections.abc import Iterator
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
-from paperchat.answer.models import Answer, RequestedMode, Turn
-from paperchat.answer.safe_text import markdown_text
-from paperchat.api.errors import ERROR_RESPONSES, status_for
-from paperchat.api.schemas import MAX_QUESTION_CHARS
+from paperchat.answer.models import Answer
+from paperchat.api import citations
+from paperchat.api.citations import Detail, InertStream
+from paperchat.api.errors import ERROR_RESPONSES, stream_error
+from paperchat.api.openai_requests import (
+    MODEL_HELP,
+    MODELS,
+    Message,
+    base_url,
+    mode_for,
+    refuse_unsupported,
+    split_conversation,
+    usage_counts,
+)
+from paperchat.api.openai_responses import build_responses_router
 from paperchat.api.services import Services
 from paperchat.api.streaming import started
-from paperchat.errors import InputError, PaperchatError
+from paperchat.errors import PaperchatError
 
-MODELS: dict[str, RequestedMode] = {
-    "paperchat": "auto",
-    "paperchat-extractive": "extractive",
-    "paperchat-llm": "llm",
-}
+DETAIL_HELP = "`cited` (default): the cited sources only; `full`: every retrieved source."
 
 
-class TextPart(BaseModel):
+class StreamOptions(BaseModel):
     model_config = ConfigDict(extra="allow")
-    type: str
-    text: str | None = None
-
-
-class ChatMessage(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    role: Literal["system", "developer", "user", "assistant", "tool"]
-    content: str | list[TextPart] | None = None
-
-    def text(self) -> str:
-        if isinstance(self.content, list):
-            return "\n".join(part.text or "" for part in self.content if part.type == "text")
-        return self.content or ""
+    include_usage: bool = False
 
 
 class ChatCompletionRequest(BaseModel):
     model_config = ConfigDict(extra="allow")  # temperature, top_p, … are accepted and ignored
     model: str = "paperchat"
-    messages: list[ChatMessage] = Field(min_length=1, max_length=50)
+    messages: list[Message] = Field(min_length=1)
     stream: bool = False
+    stream_options: StreamOptions | None = None
+    paperchat_detail: Detail = Field(default="cited", description=DETAIL_HELP)
+
+
+class UrlCitation(BaseModel):
+    start_index: int
+    end_index: int
+    title: str
+    url: str
+
+
+class Annotation(BaseModel):
+    type: Literal["url_citation"] = "url_citation"
+    url_citation: UrlCitation
 
 
 class ChoiceMessage(BaseModel):
     role: Literal["assistant"] = "assistant"
     content: str
+    refusal: None = None
+    annotations: list[Annotation] = Field(default_factory=list)
 
 
 class Choice(BaseModel):
     index: int = 0
     message: ChoiceMessage
     finish_reason: Literal["stop"] = "stop"
+    logprobs: None = None
 
 
 class Usage(BaseModel):
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    total_tokens: int = 0
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+    @classmethod
+    def of(cls, prompt: int, completion: int) -> Usage:
+        return cls(
+            prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion
+        )
 
 
 class ChatCompletion(BaseModel):
@@ -79,8 +104,8 @@ class ChatCompletion(BaseModel):
     created: int
     model: str
     choices: list[Choice]
-    usage: Usage = Field(default_factory=Usage)
-    paperchat: Answer
+    usage: Usage
+    paperchat: dict = Field(description="The answer object; see `paperchat_detail`.")
 
 
 class ModelCard(BaseModel):
@@ -88,6 +113,7 @@ class ModelCard(BaseModel):
     object: Literal["model"] = "model"
     created: int = 0
     owned_by: str = "paperchat"
+    description: str | None = None
 
 
 class ModelList(BaseModel):
@@ -95,31 +121,8 @@ class ModelList(BaseModel):
     data: list[ModelCard]
 
 
-def sources_block(answer: Answer) -> str:
-    if not answer.citations:
-        return ""
-    lines = ["", "", "Sources:"]
-    lines += [f"[{c.n}] {markdown_text(c.title) or c.id}" for c in answer.citations]
-    return "\n".join(lines)
-
-
-def render_content(answer: Answer) -> str:
-    """The answer text followed by a numbered source list, for clients that show only text."""
-    return answer.answer.rstrip() + sources_block(answer)
-
-
-def _split(messages: list[ChatMessage]) -> tuple[str, list[Turn]]:
-    if messages[-1].role != "user" or not messages[-1].text().strip():
-        raise InputError("the last message must be a user message with a question in it")
-    question = messages[-1].text()
-    if len(question) > MAX_QUESTION_CHARS:
-        raise InputError(f"the question is over {MAX_QUESTION_CHARS} characters; shorten it")
-    history = [
-        Turn(role="assistant" if m.role == "assistant" else "user", content=m.text())
-        for m in messages[:-1]
-        if m.role in ("user", "assistant") and m.text().strip()
-    ]
-    return question, history
+def _card(name: str) -> ModelCard:
+    return ModelCard(id=name, description=MODEL_HELP[name])
 
 
 def build_openai_router(services: Services) -> APIRouter:
@@ -127,71 +130,116 @@ def build_openai_router(services: Services) -> APIRouter:
 
     @router.get("/models", response_model=ModelList)
     def models() -> ModelList:
-        return ModelList(data=[ModelCard(id=name) for name in MODELS])
+        return ModelList(data=[_card(name) for name in MODELS])
+
+    @router.get("/models/{model_id:path}", response_model=ModelCard)
+    def model(model_id: str) -> ModelCard:
+        mode_for(model_id)  # 404 model_not_found
+        return _card(model_id)
 
     @router.post(
         "/chat/completions",
         response_model=ChatCompletion,
         responses={200: {"content": {"text/event-stream": {}}}},
     )
-    def chat_completions(body: ChatCompletionRequest):
-        question, history = _split(body.messages)
-        mode = MODELS.get(body.model, "auto")
+    def chat_completions(body: ChatCompletionRequest, request: Request):
+        refuse_unsupported(body.model_dump())
+        mode = mode_for(body.model)
+        question, history = split_conversation(body.messages, param="messages")
+        prompt_texts = [m.text() for m in body.messages]
         completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         created = int(time.time())
+        base = base_url(request)
         if body.stream:
             events = started(services.assistant.ask_stream(question, history=history, mode=mode))
+            include_usage = bool(body.stream_options and body.stream_options.include_usage)
+            stream = _ChatStream(completion_id, created, body.model, base, body.paperchat_detail)
             return StreamingResponse(
-                _chunks(events, completion_id, created, body.model),
-                media_type="text/event-stream",
+                stream.chunks(events, prompt_texts, include_usage), media_type="text/event-stream"
             )
         answer = services.assistant.ask(question, history=history, mode=mode)
+        text = citations.render_text(answer)
+        prompt, completion = usage_counts(prompt_texts, text)
+        notes = citations.chat_annotations(citations.cited(answer, text, base))
         return ChatCompletion(
             id=completion_id,
             created=created,
             model=body.model,
-            choices=[Choice(message=ChoiceMessage(content=render_content(answer)))],
-            paperchat=answer,
+            choices=[Choice(message=ChoiceMessage(content=text, annotations=notes))],
+            usage=Usage.of(prompt, completion),
+            paperchat=citations.paperchat_field(answer, body.paperchat_detail, base),
         )
+
+    router.include_router(build_responses_router(services))
+
+    @router.api_route(
+        "/{rest:path}",
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+        include_in_schema=False,
+    )
+    def unknown(request: Request, rest: str):
+        """An OpenAI-shaped 404/405 for every other /v1 path (the UI owns the rest of /)."""
+        allowed = sorted(
+            {
+                method
+                for route in router.routes
+                if getattr(route, "endpoint", None) is not unknown
+                and route.matches(request.scope)[0] == Match.PARTIAL
+                for method in getattr(route, "methods", ())
+            }
+        )
+        if allowed:
+            raise HTTPException(405, "Method Not Allowed", headers={"Allow": ", ".join(allowed)})
+        raise HTTPException(404, "Not Found")
 
     return router
 
 
-def _chunk(completion_id: str, created: int, model: str, delta: dict, finish=None, **extra) -> str:
-    payload = {
-        "id": completion_id,
-        "object": "chat.completion.chunk",
-        "created": created,
-        "model": model,
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-        **extra,
-    }
-    return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+class _ChatStream:
+    """The chunks of one streamed chat completion."""
 
+    def __init__(self, completion_id: str, created: int, model: str, base: str, detail: Detail):
+        self.head = {"id": completion_id, "object": "chat.completion.chunk", "created": created}
+        self.model = model
+        self.base = base
+        self.detail = detail
 
-def _chunks(events: Iterator[object], completion_id: str, created: int, model: str):
-    yield _chunk(completion_id, created, model, {"role": "assistant", "content": ""})
-    streamed = ""
-    try:
-        for event in events:
-            if isinstance(event, Answer):
-                # Deltas carried the text; the source list closes it. Without deltas, all of it.
-                tail = sources_block(event) if streamed else render_content(event)
-                if tail:
-                    yield _chunk(completion_id, created, model, {"content": tail})
-                yield _chunk(
-                    completion_id,
-                    created,
-                    model,
-                    {},
-                    finish="stop",
-                    paperchat=event.model_dump(mode="json"),
-                )
-            else:
-                streamed += str(event)
-                yield _chunk(completion_id, created, model, {"content": str(event)})
-    except PaperchatError as exc:
-        status, kind = status_for(exc)
-        payload = {"error": {"type": kind, "message": str(exc), "code": status}}
-        yield f"data: {json.dumps(payload)}\n\n"
-    yield "data: [DONE]\n\n"
+    def chunk(self, delta: dict | None, finish=None, **extra) -> str:
+        choices = [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish}]
+        payload = {**self.head, "model": self.model, "choices": choices, **extra}
+        return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+    def chunks(self, events: Iterator[object], prompt_texts: list[str], include_usage: bool):
+        yield self.chunk({"role": "assistant", "content": ""})
+        inert, streamed, fed = InertStream(), "", False
+        try:
+            for event in events:
+                if isinstance(event, Answer):
+                    # Deltas carried the text; the source list closes it. Without deltas, all.
+                    tail = (
+                        inert.flush() + citations.source_list(event)
+                        if fed
+                        else citations.render_text(event)
+                    )
+                    if tail:
+                        streamed += tail
+                        yield self.chunk({"content": tail})
+                    cited = citations.cited(event, streamed, self.base)
+                    if cited:
+                        yield self.chunk({"annotations": citations.chat_annotations(cited)})
+                    for c in cited:
+                        yield self.chunk({}, event=citations.open_webui_source(c))
+                    field = citations.paperchat_field(event, self.detail, self.base)
+                    yield self.chunk({}, finish="stop", paperchat=field)
+                    if include_usage:
+                        prompt, completion = usage_counts(prompt_texts, streamed)
+                        yield self.chunk(None, usage=Usage.of(prompt, completion).model_dump())
+                else:
+                    fed = True
+                    piece = inert.feed(str(event))
+                    if piece:
+                        streamed += piece
+                        yield self.chunk({"content": piece})
+        except PaperchatError as exc:
+            yield f"data: {json.dumps(stream_error(exc))}\n\n"
+        yield "data: [DONE]\n\n"
