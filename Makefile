@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
-.PHONY: run test soak install ingest serve lint format clean bench bench-quick
+.PHONY: run test soak install ingest serve lint format clean bench bench-quick calibrate
 
 run: ingest serve
 
@@ -63,3 +63,13 @@ format: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Refit the relevance model (src/paperchat/retrieve/relevance-*.json) on the tune split of
+# evals/questions.jsonl, for the default embedder and the hash embedder the fast tests use.
+CALIBRATE_DIR ?= $(shell mktemp -d)
+
+calibrate: install
+	PAPERCHAT_DATA_DIR=$(CALIBRATE_DIR)/minilm $(BIN)/paperchat ingest
+	PAPERCHAT_DATA_DIR=$(CALIBRATE_DIR)/minilm $(BIN)/paperchat calibrate --split tune
+	PAPERCHAT_DATA_DIR=$(CALIBRATE_DIR)/hash PAPERCHAT_EMBED_MODEL=hash $(BIN)/paperchat ingest
+	PAPERCHAT_DATA_DIR=$(CALIBRATE_DIR)/hash PAPERCHAT_EMBED_MODEL=hash $(BIN)/paperchat calibrate --split tune

@@ -1,5 +1,5 @@
 """Ingest and encoders on the bundled corpus: end-to-end ingest against the raw encoder on
-the same chunk texts, paperchat's encoder against plain sentence-transformers fp32, the
+the same chunk texts and evidence sentences, paperchat's encoder against plain sentence-transformers fp32, the
 retrieval quality of an index built with each, and re-ingest of an unchanged corpus."""
 
 from __future__ import annotations
@@ -17,6 +17,22 @@ def corpus_papers():
     from paperchat.settings import bundled_corpus_dir
 
     return load_corpus([bundled_corpus_dir()]).papers
+
+
+def sentence_texts(papers) -> list[str]:
+    """Exactly the abstract sentences ingest embeds for the evidence (index/evidence.py)."""
+    from paperchat.text.sentences import split_sentences
+
+    return [s for p in papers for s in split_sentences(p.abstract)]
+
+
+def evidence_size(data_dir: Path) -> dict:
+    """Bytes of the newest snapshot's evidence folder, and per paper."""
+    folders = sorted(data_dir.glob("cache/*/*/evidence"), key=lambda f: f.stat().st_mtime)
+    if not folders:
+        return {}
+    size = sum(f.stat().st_size for f in folders[-1].iterdir())
+    return {"evidence_bytes": size}
 
 
 def chunk_texts(settings, embedder, papers) -> list[str]:
@@ -59,7 +75,9 @@ def ingest_vs_encoder(data_dir: Path, runs: int) -> dict:
 
     settings = settings_for(data_dir)
     embedder = build_embedder(settings)
-    texts = chunk_texts(settings, embedder, corpus_papers())
+    papers = corpus_papers()
+    texts = chunk_texts(settings, embedder, papers)
+    sentences = sentence_texts(papers)  # ingest embeds these too, for the evidence
     embedder.embed_documents(texts[:32])  # load the model (and export ONNX) outside timing
     # Every run gets a folder no earlier run used: chromadb keeps one client per path in
     # the process, so a path deleted and reused still shows the old collection, and an
@@ -82,6 +100,8 @@ def ingest_vs_encoder(data_dir: Path, runs: int) -> dict:
             shutil.rmtree(target)
         start = time.perf_counter()
         embedder.embed_documents(texts)
+        for at in range(0, len(sentences), 256):  # as Evidence.build batches them
+            embedder.embed_documents(sentences[at : at + 256])
         encode_s.append(time.perf_counter() - start)
     again = run_ingest(settings, embedder=embedder)
     cli = [run_timed([str(BIN / "paperchat"), "ingest"], env_for(data_dir)) for _ in range(runs)]
@@ -89,6 +109,8 @@ def ingest_vs_encoder(data_dir: Path, runs: int) -> dict:
         "embedder": embedder.name,
         "papers": report.papers,
         "chunks": len(texts),
+        "sentences": len(sentences),
+        **evidence_size(data_dir),
         "embedded_per_run": report.embedded,
         "protocol": "each timed ingest into a fresh data dir; both sides warm (bench/ingest.py)",
         "ingest_s": statistics.median(ingest_s),
@@ -120,6 +142,8 @@ def encoder_speed(data_dir: Path, runs: int, limit: int | None = None) -> dict:
     return {
         "embedder": ours.name,
         "chunks": len(texts),
+        "sentences": len(sentences),
+        **evidence_size(data_dir),
         "paperchat_chunks_per_s": speed["paperchat"]["chunks_per_s"],
         "st_fp32_chunks_per_s": speed["st-fp32"]["chunks_per_s"],
         "speedup": speed["paperchat"]["chunks_per_s"] / speed["st-fp32"]["chunks_per_s"],

@@ -83,7 +83,9 @@ def cache_root(settings: Settings) -> Path:
     return settings.data_dir / "cache"
 
 
-def build_searcher(settings: Settings, embedder: Embedder | None = None) -> HybridSearcher:
+def build_searcher(
+    settings: Settings, embedder: Embedder | None = None, *, relevance=None
+) -> HybridSearcher:
     """A searcher that follows the index: after an ingest elsewhere it moves to the new
     version (see HybridSearcher.refresh)."""
     embedder = embedder or build_embedder(settings)
@@ -102,6 +104,7 @@ def build_searcher(settings: Settings, embedder: Embedder | None = None) -> Hybr
         snapshot,
         candidates=settings.candidates,
         rrf_k=settings.rrf_k,
+        relevance=relevance,
         reopen=open_view,
     )
 

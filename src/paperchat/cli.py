@@ -322,7 +322,9 @@ def eval_(
 def calibrate(
     questions: Annotated[
         Path | None,
-        typer.Option("--questions", help="Labelled questions (JSONL). Default: evals/questions.jsonl."),
+        typer.Option(
+            "--questions", help="Labelled questions (JSONL). Default: evals/questions.jsonl."
+        ),
     ] = None,
     split: Annotated[
         str, typer.Option("--split", help="Which split to fit on: tune | test | all.")
@@ -341,7 +343,7 @@ def calibrate(
     from paperchat.evals.dataset import default_file, load_questions
     from paperchat.retrieve.calibrate import calibrate as fit_model
     from paperchat.retrieve.calibrate import report
-    from paperchat.retrieve.relevance import family_of, params_path
+    from paperchat.retrieve.relevance import RelevanceModel, family_of, params_path
 
     questions = questions or default_file("questions.jsonl")
     if questions is None:
@@ -351,11 +353,12 @@ def calibrate(
     chosen = [q for q in load_questions(questions) if split == "all" or q.split == split]
     if not chosen:
         raise InputError(f"no questions of split {split!r} in {questions}")
-    searcher = build_searcher(_settings())
+    settings = _settings()
+    family = family_of(settings.embed_model)
+    searcher = build_searcher(settings, relevance=RelevanceModel.untrained(family))
     target = out or params_path(family_of(searcher.embedder.name))
-    model = fit_model(
-        searcher, chosen, out=target, fitted_on=f"{questions.name} split={split} ({len(chosen)} questions)"
-    )
+    fitted_on = f"{questions.name} split={split} ({len(chosen)} questions)"
+    model = fit_model(searcher, chosen, out=target, fitted_on=fitted_on)
     typer.echo(report(model))
     typer.echo(f"Written to {target}")
 

@@ -58,9 +58,9 @@ def _cited_view(text: str, citations, sources, footer: str) -> None:
 
 
 def _footer(result) -> str:
-    parts = [f"mode: {result.mode}"]
-    if result.abstained:
-        parts.append("abstained: no paper in the corpus answers it")
+    parts = [f"verdict: {result.verdict}", f"mode: {result.mode}"]
+    if getattr(result, "confidence", None) is not None:
+        parts.append(f"relevance of the top paper: {result.confidence:.2f}")
     if result.total_sentences:
         parts.append(f"{result.supported_sentences}/{result.total_sentences} sentences supported")
     if result.removed_claims:

@@ -206,7 +206,63 @@ def test_the_nearest_papers_to_a_missing_title_are_those_closest_to_the_title(as
     answer = assistant.ask(
         "What CSI score does the paper 'Consistency Models for Ocean Wave Forecasting' report?"
     )
-    assert answer.abstained
-    assert all("consistency" in (s.title or "").lower() for s in answer.sources), [
-        s.title for s in answer.sources
+    assert answer.abstained and answer.verdict == "not_in_corpus"
+    titles = [(s.title or "").lower() for s in answer.sources]
+    # The closest title by meaning comes first. Hybrid ranking keeps the paper BM25 alone
+    # ranks first (here for the rare word "forecasting"), so one of the three may share
+    # only that word with the title.
+    assert "consistency" in titles[0], titles
+    assert sum("consistency" in t for t in titles) >= 2, titles
+
+
+# -- the verdicts and follow-ups of issue 15, on its own examples ------------------------
+
+
+def test_a_detail_the_abstract_lacks_cites_the_paper_and_says_what_is_missing(assistant):
+    answer = assistant.ask("How many GPUs were used to train the NPNet model?")
+    assert answer.verdict == "detail_missing" and not answer.abstained
+    assert [c.id for c in answer.citations] == [GOLDEN_NOISE]
+    assert "does not state" in answer.answer
+    assert "no paper" not in answer.answer
+    _quotes_are_verbatim(answer, assistant.searcher.papers)
+
+
+def test_a_named_method_no_abstract_mentions_is_not_attributed_to_other_papers(assistant):
+    answer = assistant.ask("How does ControlNet add spatial conditioning to Stable Diffusion?")
+    assert answer.verdict == "not_in_corpus"
+    assert "ControlNet" in answer.answer
+    _abstains_naming_the_nearest_papers(answer)
+
+
+def test_it_keeps_the_subject_of_the_conversation(assistant):
+    first = assistant.ask("What is NPNet?")
+    history = [
+        Turn(role="user", content="What is NPNet?"),
+        Turn(role="assistant", content=with_sources(first)),
     ]
+    follow = assistant.ask("How large is the dataset it is trained on?", history=history)
+    assert follow.standalone_question == "How large is the dataset it is trained on? (NPNet)"
+    assert [c.id for c in follow.citations] == [GOLDEN_NOISE]
+    assert "100k" in follow.answer
+
+
+def test_which_of_these_chooses_among_the_papers_just_cited(assistant):
+    question = "Which methods make diffusion model sampling faster?"
+    first = assistant.ask(question)
+    cited = {c.id: c.n for c in first.citations}
+    assert len(cited) >= 2
+    history = [
+        Turn(role="user", content=question),
+        Turn(role="assistant", content=with_sources(first)),
+    ]
+    follow = assistant.ask("which of these needs no extra training?", history=history)
+    assert follow.standalone_question.startswith("which of these needs no extra training? (")
+    assert follow.citations and all(c.id in cited for c in follow.citations)
+    assert all(c.n == cited[c.id] for c in follow.citations)
+    # of the papers cited, the one whose abstract says it needs no additional training
+    sayers = [
+        pid
+        for pid in cited
+        if "without any additional training" in assistant.searcher.papers[pid].abstract.lower()
+    ]
+    assert sayers and sayers[0] in [c.id for c in follow.citations]

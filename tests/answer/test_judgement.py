@@ -134,13 +134,6 @@ def test_detail_missing_names_what_the_corpus_lacks_about_a_paper_that_is_here(e
     assert judgement.missing == ("TensorRT",)
 
 
-def test_a_paper_named_but_not_relevant_enough_is_not_cited_for_what_the_corpus_lacks(evidence):
-    judgement = _judge(
-        evidence, "How much faster does NPNet run with TensorRT?", {"npnet": 0.3, "sampler": 0.2}
-    )
-    assert judgement.verdict == "not_in_corpus" and judgement.relevant == []
-
-
 def test_a_yes_no_question_opening_with_a_verb_before_a_known_name_is_answered(evidence):
     # "Does NPNet ..." must not make "Does NPNet" a name the corpus lacks
     judgement = _judge(

@@ -94,6 +94,7 @@ def test_no_answer_from_the_model_is_an_abstention(openai_server, llm_assistant)
 def test_off_corpus_question_abstains_without_calling_the_model(openai_server, llm_assistant):
     answer = llm_assistant().ask("How do I bake sourdough bread at home?")
     assert answer.abstained and answer.mode == "llm"
+    assert answer.verdict == "no_relevant_paper"
     assert "no paper" in answer.answer and answer.sources
     assert not openai_server.completion_requests()
 
@@ -189,3 +190,17 @@ def test_prompt_fences_sources_and_marks_them_as_data(openai_server, llm_assista
     content = user["content"]
     assert content.count("<source ") == content.count("</source>") >= 1
     assert LORA in source_numbers(openai_server.completion_requests()[0].body)
+
+
+def test_the_prompt_is_told_the_verdict_and_the_answer_carries_it(openai_server, llm_assistant):
+    from paperchat.answer.llm import VERDICT_NOTES
+
+    openai_server.push(
+        cite_by_id("SwiftNet reaches 81.2% top-1 accuracy on ImageNet [{s}].", {"s": SWIFT})
+    )
+    answer = llm_assistant().ask(QUESTION, mode="llm")
+    assert answer.verdict == "answered" and not answer.abstained
+    assert answer.confidence is not None and 0 < answer.confidence <= 1
+    _, user = openai_server.completion_requests()[0].messages
+    assert VERDICT_NOTES["answered"] in user["content"]
+    assert VERDICT_NOTES["detail_missing"] not in user["content"]

@@ -148,6 +148,7 @@ def test_every_figure_is_given_per_split_test_first(tmp_path):
     # failures to read come from the tune split, never the test split
     assert "By answer success, tune split: **lookup**" in markdown
     assert "| test | 1 | 1.000 | 0.500 | 0 | 0 |" in markdown
+    assert "Per topic, tune split" in markdown and "`t1`" not in markdown  # t1 is test
     saved = json.loads(paths["json"].read_text())
     assert saved["retrieval"]["by_split"]["tune"]["overall"]["hybrid"]["count"] == 1
 

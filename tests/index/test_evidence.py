@@ -30,14 +30,18 @@ class CountingEmbedder(HashEmbedder):
 
 
 PAPERS = {
-    "a": Paper(id="a", title="Alpha", abstract="We propose Alpha. It outperforms GPT-4 by 3 points."),
+    "a": Paper(
+        id="a", title="Alpha", abstract="We propose Alpha. It outperforms GPT-4 by 3 points."
+    ),
     "b": Paper(id="b", title="B", abstract="B is a GPU baseline. Nobody uses it anymore."),
 }
 
 
 def _build(tmp_path, embedder, papers=PAPERS) -> Evidence:
     cache = SentenceVectorCache(tmp_path / "evidence", embedder.name, embedder.dim)
-    return Evidence.build(papers, embedder.embed_documents, cache=cache, embedder_name=embedder.name)
+    return Evidence.build(
+        papers, embedder.embed_documents, cache=cache, embedder_name=embedder.name
+    )
 
 
 def test_each_abstract_is_split_into_sentences_with_unit_vectors_and_roles(tmp_path):
@@ -72,16 +76,16 @@ def test_a_second_build_reads_the_vectors_it_has_seen_from_the_cache(tmp_path):
     after = _build(tmp_path, second)
     assert second.embedded == []
     for paper in PAPERS.values():
-        np.testing.assert_allclose(
-            before.get(paper).vectors, after.get(paper).vectors, atol=1e-3
-        )
+        np.testing.assert_allclose(before.get(paper).vectors, after.get(paper).vectors, atol=1e-3)
 
 
 def test_a_changed_abstract_is_embedded_again_and_another_embedder_misses(tmp_path):
     _build(tmp_path, CountingEmbedder())
 
     changed = CountingEmbedder()
-    edited = Paper(id="a", title="Alpha", abstract="We propose Alpha. It outperforms GPT-4 by 4 points.")
+    edited = Paper(
+        id="a", title="Alpha", abstract="We propose Alpha. It outperforms GPT-4 by 4 points."
+    )
     _build(tmp_path, changed, {"a": edited, "b": PAPERS["b"]})
     assert changed.embedded == ["We propose Alpha.", "It outperforms GPT-4 by 4 points."]
 
@@ -155,7 +159,9 @@ def test_a_new_ingest_gives_a_new_version_whose_evidence_reflects_the_new_corpus
     added = arxiv_record(
         3, "graph pruning", abstract="We propose ZorbNet, which prunes graphs by 70%."
     )
-    write_jsonl(corpus, [arxiv_record(1, "graph pruning"), arxiv_record(2, "speech separation"), added])
+    write_jsonl(
+        corpus, [arxiv_record(1, "graph pruning"), arxiv_record(2, "speech separation"), added]
+    )
     run_ingest(settings, [corpus])
 
     searcher._check_every = 0.0  # look for the new version now, not after a second

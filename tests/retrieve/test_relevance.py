@@ -78,15 +78,25 @@ def _model(**weights: float) -> RelevanceModel:
 
 CANDIDATES = [
     Candidate(PAPERS["sampler"], "sampler#0", "", dense_similarity=0.8, dense_rank=1),
-    Candidate(PAPERS["swift"], "swift#0", "", dense_similarity=0.4, dense_rank=2,
-              keyword_score=2.0, keyword_rank=2),
+    Candidate(
+        PAPERS["swift"],
+        "swift#0",
+        "",
+        dense_similarity=0.4,
+        dense_rank=2,
+        keyword_score=2.0,
+        keyword_rank=2,
+    ),
     Candidate(PAPERS["npnet"], "npnet#0", "", keyword_score=8.0, keyword_rank=1),
 ]
 
 
 def _rows(evidence, question, candidates=CANDIDATES):
     rows, *_ = features(_query(evidence, question), candidates, evidence)
-    return {c.paper.id: dict(zip(FEATURES, row, strict=True)) for c, row in zip(candidates, rows)}
+    return {
+        c.paper.id: dict(zip(FEATURES, row, strict=True))
+        for c, row in zip(candidates, rows, strict=True)
+    }
 
 
 def test_retriever_signals_become_features(evidence):

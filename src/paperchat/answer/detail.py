@@ -13,19 +13,44 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from paperchat.retrieve.query import Query
+from paperchat.retrieve.query import Query, is_acronym
 from paperchat.retrieve.relevance import ScoredPaper
-from paperchat.text.lexical import TermWeights, content_stems, has_number, stem
+from paperchat.text.lexical import TermWeights, content_stems, has_number, named_terms, stem
 
 ASPECT_COVERAGE = 0.3  # weighted share of the aspect a paper must state ...
 CLOSE_SENTENCE = 0.65  # ... or a sentence this close to the question in meaning
 # Verbs that ask for something rather than name what is asked about.
-_ASKING = {stem(w) for w in "report reach achieve obtain attain yield claim mention state say give".split()}
+_ASKING = {
+    stem(w)
+    for w in "report reach achieve obtain attain yield claim mention state say give run "
+    "perform conduct carry".split()
+}
+# "Which datasets ...?" asks for names: the abstract must name some, not only count them.
+_WHICH_NAMED = re.compile(
+    r"\b(?:which|what)\s+(?:\w+\s+){0,2}(datasets?|benchmarks?|baselines?|architectures?|"
+    r"backbones?|languages?|gpus?|hardware)\b",
+    re.I,
+)
 _NUMBER_WORD = re.compile(
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
     r"fifty|hundreds?|thousands?|millions?|billions?|dozens?|double|half)\b",
     re.I,
 )
+
+
+_VALUE = re.compile(r"^x?\d+(?:\.\d+)?$")  # "256", "x256": the value asked, not the aspect
+
+
+def _own_names(paper: ScoredPaper) -> set[str]:
+    """The names a paper calls itself: those of its title and its most used one."""
+    names = named_terms(paper.paper.title or "")
+    counts: dict[str, int] = {}
+    for sentence in paper.evidence.sentences:
+        for name in named_terms(sentence):
+            counts[name] = counts.get(name, 0) + 1
+    if counts:
+        names.append(max(counts, key=counts.get))
+    return set(names)
 
 
 def _states_number(sentence: str) -> bool:
@@ -39,7 +64,9 @@ def aspect(query: Query, papers: Sequence[ScoredPaper]) -> set[str]:
         identifying |= paper.evidence.title_stems
     for name in query.names:
         identifying |= content_stems(name)
-    return set(query.stems) - identifying - _ASKING
+    return {
+        s for s in set(query.stems) - identifying - _ASKING if not _VALUE.match(s)
+    }
 
 
 def states_what_is_asked(
@@ -58,6 +85,16 @@ def states_what_is_asked(
             for sentence, stems, cosine in zip(
                 paper.evidence.sentences, paper.evidence.stems, paper.sentence_scores, strict=True
             )
+        )
+    which = _WHICH_NAMED.search(query.question)
+    if which:
+        noun = stem(which.group(1).lower().rstrip("s"))
+        own = {n.lower() for p in papers for n in _own_names(p)}  # not the method itself
+        return any(
+            noun in stems
+            and any(n.lower() not in own and not is_acronym(n) for n in named_terms(sentence))
+            for p in papers
+            for sentence, stems in zip(p.evidence.sentences, p.evidence.stems, strict=True)
         )
     if not asked:
         return True

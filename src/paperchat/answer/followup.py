@@ -24,6 +24,7 @@ _AMONG = re.compile(
     r"\b(?:which|what|any|none|each|all|both|either|neither|one|some|how many)\s+(?:\w+\s+)?"
     r"of\s+(?:these|those|them|the above|the papers|the methods|the models|the approaches)\b"
     r"|\b(?:these|those)\b|\bamong (?:them|these|those)\b|\bwhich (?:one|ones)\b"
+    r"|\b(?:is|are) there (?:one|any|others?)\b(?!\s+(?:paper|work|method|study))"
     r"|\bthe (?:first|second|third|fourth|fifth|last|latter|former) (?:one|paper|method|model|"
     r"approach|work)?",
     re.I,

@@ -28,7 +28,8 @@ _ONE = re.compile(r"\b(?:which|the|that) one\b|\bwhich (?:paper|method|model|app
 KEEP_RATIO = 0.5  # other papers must be at least this share of the best one's probability
 MAX_RELEVANT = 8
 RARE_NAME = 3
-SUBJECT_ODDS = 3.0
+SUBJECT_ODDS = 3.0  # "it" is the last answer's first paper unless another fits this much better
+AMONG_ODDS = 1.2  # "which of these" looks past them when a new paper fits this much better
 
 
 @dataclass(frozen=True)
@@ -56,11 +57,11 @@ def identified(
 ) -> list[ScoredPaper]:
     """Papers the question picks out itself: by spelling out the title, or by a rare name
     (used by at most RARE_NAME papers of the corpus) that the paper uses."""
-    rare = [
-        n
-        for n in query.names
-        if n not in query.absent and not is_acronym(n) and _rare(n, weights)
-    ]
+    subject = next((n for n in query.names if not is_acronym(n)), None)
+    if subject is None or subject in query.absent:  # the question's first name is its subject
+        rare = []
+    else:
+        rare = [subject] if _rare(subject, weights) else []
     return [
         p
         for p in papers
@@ -73,10 +74,15 @@ def _rare(name: str, weights: TermWeights) -> bool:
     return bool(stems) and all(weights.document_count(s) <= RARE_NAME for s in stems)
 
 
-def keep(papers: Sequence[ScoredPaper], model: RelevanceModel) -> list[ScoredPaper]:
+def keep(
+    papers: Sequence[ScoredPaper], model: RelevanceModel, query: Query
+) -> list[ScoredPaper]:
+    """The papers an answer is made from: over the fitted keep threshold, and — unless the
+    question asks for papers — not far behind the best one."""
     if not papers:
         return []
-    floor = max(model.keep, KEEP_RATIO * papers[0].probability)
+    ratio = 0.0 if query.for_papers else KEEP_RATIO
+    floor = max(model.keep, ratio * papers[0].probability)
     return [p for p in papers if p.probability >= floor][:MAX_RELEVANT]
 
 
@@ -103,16 +109,16 @@ def judge(
         return verdict(chosen, "answered" if stated else "detail_missing")
     named = identified(query, papers, weights)
     if query.absent:
-        here = [p for p in named if p.probability >= model.answer]
+        here = [p for p in named if p.probability >= model.answer or not p.named]
         if here:  # the question picks out a paper that is here; the rest it lacks
             return verdict(here[:1], "detail_missing", query.absent)
         return verdict([], "not_in_corpus", query.absent)
     if not papers or papers[0].probability < model.answer:
         return verdict([], "no_relevant_paper")
-    relevant = keep(papers, model)
+    relevant = keep(papers, model, query)
     named_ids = {p.paper.id for p in named}
     focus = [p for p in relevant if p.paper.id in named_ids]
-    if focus and not states_what_is_asked(query, focus, weights):
+    if focus and not query.for_papers and not states_what_is_asked(query, focus, weights):
         return verdict(focus[:1], "detail_missing")
     return verdict(relevant, "answered")
 
@@ -141,7 +147,7 @@ def choose_from_context(
     if context[0].probability < model.keep:
         return None
     if papers[0].paper.id not in query.context_ids and (
-        papers[0].probability > SUBJECT_ODDS * context[0].probability
+        papers[0].probability > AMONG_ODDS * context[0].probability
     ):
         return None  # a paper the conversation has not seen fits far better
     if _ONE.search(query.question):

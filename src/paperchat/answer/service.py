@@ -316,7 +316,11 @@ class Assistant:
         papers = (
             []
             if judgement.abstain
-            else [p for p in judgement.papers if p.probability >= model.summary][:k]
+            else [
+                p
+                for p in judgement.papers
+                if p.probability >= model.summary_floor(judgement.papers[0].probability)
+            ][:k]
         )
         if not papers:
             return Summary(

@@ -178,7 +178,7 @@ def _retrieval_section(report: dict) -> list[str]:
         "",
         "Search latency p50 / p95 (ms), all questions: "
         + ", ".join(
-            f"{x} {latency[x]['p50'] * 1000:.0f} / {latency[x]['p95'] * 1000:.0f}" for x in methods
+            f"{x} {latency[x]['p50'] * 1000:.1f} / {latency[x]['p95'] * 1000:.1f}" for x in methods
         )
         + ".",
     ]
@@ -386,13 +386,16 @@ def _summaries_section(report: dict) -> list[str]:
             for name, v in _columns(s)
         ],
     )  # fmt: skip
-    lines += ["", "Per topic:", ""]
+    # per topic only where one may read outcomes: the tune split, or a file without splits
+    split = None if s.get("splits", []) in ([], ["unsplit"]) else "tune"
+    shown = [q for q in s["questions"] if split in (None, q["split"])]
+    lines += ["", f"Per topic, {_named(split or 'all')}:", ""]
     lines += _table(
-        ["id", "split", "cited", "gold", "precision", "recall"],
+        ["id", "cited", "gold", "precision", "recall"],
         [
-            [f"`{q['id']}`", q["split"], str(len(q["cited"])), str(len(q["gold"])),
-             _f(q["precision"]), _f(q["recall"])]
-            for q in s["questions"]
+            [f"`{q['id']}`", str(len(q["cited"])), str(len(q["gold"])), _f(q["precision"]),
+             _f(q["recall"])]
+            for q in shown
         ],
     )  # fmt: skip
     return lines
@@ -562,14 +565,14 @@ def render_png(report: dict, path: Path) -> None:
         axes[1],
         types,
         {x: [r["by_type"][x][t]["hit@5"] for t in types] for x in methods},
-        f"hit@5 by question type, {split}",
+        f"hit@5 by question type, {_named(split)}",
     )
     if answers:
         by_type = answers["by_type"]
         names = list(by_type)
         axes[2].bar(names, [by_type[t]["success"] or 0.0 for t in names], color="tab:gray")
         axes[2].set_ylim(0, 1.05)
-        axes[2].set_title(f"Answer success by type, {split}")
+        axes[2].set_title(f"Answer success by type, {_named(split)}")
         axes[2].tick_params(axis="x", rotation=20)
         axes[2].grid(axis="y", alpha=0.3)
     fig.tight_layout()

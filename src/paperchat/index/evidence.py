@@ -218,6 +218,9 @@ class Evidence:
         key = name.lower()
         forms = {key, key.replace("-", "")}
         forms |= {f[:-1] for f in forms if f.endswith("s") and len(f) > 3}  # "GPUs"
+        head = name.split("-")[0]
+        if "-" in name and len(head) > 1 and (head.isupper() or any(c.isupper() for c in head[1:])):
+            forms.add(head.lower())  # "CLIP-style" is about CLIP ("Zero-1-to-3" is not "zero")
         return any(f in self.vocabulary for f in forms)
 
     def mentions_phrase(self, phrase: str) -> bool:

@@ -10,8 +10,9 @@ gives the coefficients; the thresholds are then chosen on the same questions:
 - `answer`: the best paper's probability from which a question is answered — the value
   that misclassifies the fewest questions (answerable vs not; questions naming something
   the corpus lacks are decided by that rule instead and left out);
-- `summary` (and `keep`): the probability from which a paper belongs to a topic's set —
-  the value with the best mean F1 against the topic questions' gold sets.
+- `summary` (and `keep`), `summary_ratio`: the probability, absolute and as a share of
+  the best paper's, from which a paper belongs to a topic's set — the pair with the best
+  mean F1 against the topic questions' gold sets.
 
 The result is written as JSON next to retrieve/relevance.py (or `--out`), with what it
 was fitted on; refit it for another embedder or another corpus.
@@ -93,7 +94,7 @@ def fit(labelled: Sequence[Labelled], family: str, fitted_on: str) -> RelevanceM
     answerable = np.asarray([item.answerable for item in decided])
     answer = _best_cut(tops, answerable)
     topics = [item for item in labelled if item.type == "topic" and item.gold]
-    summary = _best_summary_cut(draft, topics) if topics else answer
+    summary, ratio = _best_summary_cut(draft, topics) if topics else (answer, 0.0)
     return RelevanceModel(
         family,
         draft.coefficients,
@@ -103,27 +104,36 @@ def fit(labelled: Sequence[Labelled], family: str, fitted_on: str) -> RelevanceM
         answer=round(answer, 4),
         keep=round(summary, 4),
         summary=round(summary, 4),
+        summary_ratio=ratio,
         fitted_on=fitted_on,
     )
 
 
-def _best_summary_cut(model: RelevanceModel, topics: Sequence[Labelled]) -> float:
-    def mean_f1(cut: float) -> float:
+def _best_summary_cut(model: RelevanceModel, topics: Sequence[Labelled]) -> tuple[float, float]:
+    """(absolute, ratio) thresholds with the best mean F1 against the topics' gold sets."""
+
+    def mean_f1(cut: float, ratio: float) -> float:
         scores = []
         for item in topics:
             p = model.probability(item.rows)
             order = np.argsort(-p)[:SUMMARY_K]
-            chosen = {item.ids[i] for i in order if p[i] >= cut}
+            floor = max(cut, ratio * float(p.max()))
+            chosen = {item.ids[i] for i in order if p[i] >= floor}
             hit = len(chosen & item.gold)
             precision = hit / len(chosen) if chosen else 0.0
             recall = hit / len(item.gold)
             scores.append(2 * precision * recall / (precision + recall) if hit else 0.0)
         return float(np.mean(scores))
 
-    cuts = np.round(np.arange(0.05, 0.95, 0.01), 2)
-    values = [mean_f1(c) for c in cuts]
+    grid = [
+        (float(c), float(r))
+        for c in np.round(np.arange(0.02, 0.9, 0.01), 2)
+        for r in (0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
+    ]
+    values = [mean_f1(c, r) for c, r in grid]
     best = max(values)
-    return float(np.median([c for c, v in zip(cuts, values, strict=True) if v == best]))
+    ties = [g for g, v in zip(grid, values, strict=True) if v >= best - 1e-9]
+    return ties[len(ties) // 2]
 
 
 def calibrate(
@@ -141,6 +151,6 @@ def report(model: RelevanceModel) -> str:
         lines.append(f"  {name:<24} {c:+.3f}")
     lines.append(
         f"  thresholds: answer {model.answer:.3f}, keep {model.keep:.3f}, "
-        f"summary {model.summary:.3f}"
+        f"summary {model.summary:.3f} (and {model.summary_ratio:.2f} of the best)"
     )
     return "\n".join(lines)

@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 
 from paperchat.index.evidence import Evidence, unit_rows
-from paperchat.text.lexical import content_stems, named_terms
+from paperchat.text.lexical import QUESTION_WORDS, STOPWORDS, content_stems, named_terms
 
 Pointing = Literal["none", "subject", "among"]
 
@@ -32,6 +32,12 @@ _DEFINITION = re.compile(
     re.I,
 )
 _LETTER = re.compile(r"[A-Za-z]")
+_LEADING = STOPWORDS | QUESTION_WORDS | {"tell", "explain", "describe", "compare", "list"}
+_PAPERS = re.compile(
+    r"\b(?:which|what|any|other|some)\s+(?:\w+\s+)?(?:papers?|works|studies|methods|approaches)\b"
+    r"|\bpapers?\s+(?:on|about|that|which|using|for)\b|\b(?:summari[sz]e|survey|overview)\b",
+    re.I,
+)
 # Capitalised words inside a sentence that are names when the corpus never uses them
 # ("Mamba", "Chinchilla"); sentence starts and "I" are not.
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
@@ -67,7 +73,13 @@ def absent_names(text: str, evidence: Evidence) -> list[str]:
     ]
     absent = [n for n in dict.fromkeys(candidates) if not evidence.mentions(n)]
     for phrase in _PHRASE.findall(text):
-        if not any(n in phrase for n in absent) and not evidence.mentions_phrase(phrase):
+        kept = phrase.split()
+        while kept and kept[0].lower() in _LEADING:  # "What FID", "Does Tree of Thoughts"
+            kept.pop(0)
+        phrase = " ".join(kept)
+        if len(kept) < 2 or any(n in phrase for n in absent):
+            continue
+        if not evidence.mentions_phrase(phrase):
             absent.append(phrase)
     return absent
 
@@ -82,6 +94,7 @@ class Query:
     absent: tuple[str, ...]  # of those, the ones no abstract mentions
     unknown_share: float  # IDF-weighted share of the stems no abstract uses
     quantity: bool  # asks for a number
+    for_papers: bool  # asks which papers ("Which papers apply ..."): papers are the answer
     definition: bool  # asks what something is
     pointing: Pointing = "none"
     context_ids: tuple[str, ...] = field(default_factory=tuple)  # the conversation's papers
@@ -118,6 +131,7 @@ def analyse(
         absent=tuple(absent_names(question, evidence)),
         unknown_share=weights.coverage(stems, unknown),
         quantity=asks_for_quantity(question),
+        for_papers=bool(_PAPERS.search(question)),
         definition=asks_for_definition(question),
         pointing=pointing,
         context_ids=context_ids,

@@ -46,6 +46,8 @@ FEATURES = (
     "names_missed",
     "absent_names",
     "unknown_share",
+    "dense_gap",
+    "sentence_gap",
 )
 MIN_TITLE_STEMS = 3
 
@@ -93,7 +95,8 @@ class RelevanceModel:
     scale: np.ndarray
     answer: float  # the best paper's probability from which a question is answered
     keep: float  # other papers join an answer from this probability
-    summary: float  # papers of a summary from this probability
+    summary: float  # papers of a summary from this probability ...
+    summary_ratio: float = 0.0  # ... and from this share of the best paper's
     fitted_on: str = ""
 
     def probability(self, rows: np.ndarray) -> np.ndarray:
@@ -101,6 +104,17 @@ class RelevanceModel:
             return np.zeros(0)
         z = ((rows - self.mean) / self.scale) @ self.coefficients + self.intercept
         return 1.0 / (1.0 + np.exp(-z))
+
+    @classmethod
+    def untrained(cls, family: str) -> RelevanceModel:
+        """Every paper alike: what `paperchat calibrate` searches with, since fitting
+        needs only the features of the candidates, not a ranking."""
+        n = len(FEATURES)
+        return cls(family, np.zeros(n), 0.0, np.zeros(n), np.ones(n), 0.5, 0.5, 0.5)
+
+    def summary_floor(self, best: float) -> float:
+        """The probability a paper needs to join a summary whose best paper has `best`."""
+        return max(self.summary, self.summary_ratio * best)
 
     def to_json(self) -> dict:
         return {
@@ -110,7 +124,12 @@ class RelevanceModel:
             "intercept": round(float(self.intercept), 6),
             "mean": [round(float(m), 6) for m in self.mean],
             "scale": [round(float(s), 6) for s in self.scale],
-            "thresholds": {"answer": self.answer, "keep": self.keep, "summary": self.summary},
+            "thresholds": {
+                "answer": self.answer,
+                "keep": self.keep,
+                "summary": self.summary,
+                "summary_ratio": self.summary_ratio,
+            },
             "fitted_on": self.fitted_on,
         }
 
@@ -131,6 +150,7 @@ class RelevanceModel:
             answer=float(thresholds["answer"]),
             keep=float(thresholds["keep"]),
             summary=float(thresholds["summary"]),
+            summary_ratio=float(thresholds.get("summary_ratio", 0.0)),
             fitted_on=data.get("fitted_on", ""),
         )
 
@@ -213,7 +233,12 @@ def features(
         evidences.append(ev)
         scores.append(sims)
         named.append(c.paper.id in spelled)
-    return np.asarray(rows, dtype=float).reshape(-1, len(FEATURES)), evidences, scores, named
+    table = np.asarray(rows, dtype=float).reshape(-1, len(FEATURES) - 2)
+    if len(table):  # how far each candidate is behind the best one, per signal
+        gaps = table[:, [0, 4]] - table[:, [0, 4]].max(axis=0)
+    else:
+        gaps = np.zeros((0, 2))
+    return np.hstack([table, gaps]), evidences, scores, named
 
 
 def score(

@@ -158,6 +158,31 @@ def mode_badge(mode: str) -> str:
     return f'<span class="pc-mode pc-mode-{esc(mode)}" title="{esc(meaning)}">{esc(label)}</span>'
 
 
+VERDICT_LABELS = {
+    "answered": ("Answered from the corpus", "Every sentence is quoted from a cited abstract."),
+    "detail_missing": (
+        "Paper found, detail not in its abstract",
+        "The corpus has the paper you mean; its abstract does not state what you asked.",
+    ),
+    "not_in_corpus": (
+        "Not answered from the corpus: not in any abstract",
+        "The question names something no abstract in the corpus mentions.",
+    ),
+    "no_relevant_paper": (
+        "Not answered from the corpus: no relevant paper",
+        "Nothing in the corpus bears on the question.",
+    ),
+}
+
+
+def verdict_badge(verdict: str) -> str:
+    label, meaning = VERDICT_LABELS.get(verdict, (verdict, ""))
+    return (
+        f'<span class="pc-flag pc-verdict pc-verdict-{esc(verdict)}" title="{esc(meaning)}">'
+        f"{esc(label)}</span>"
+    )
+
+
 def _titles(result: Answer | Summary) -> dict[int, str | None]:
     return {c.n: c.title for c in result.citations}
 
@@ -199,9 +224,7 @@ def result_html(result: Answer | Summary, prefix: str = "src") -> str:
     """A finished answer or summary: mode badge, text with citation links; an abstention
     is styled apart and lists the nearest papers instead."""
     text = result.answer if isinstance(result, Answer) else result.summary
-    head = mode_badge(result.mode)
-    if result.abstained:
-        head = '<span class="pc-flag">Not answered from the corpus</span>' + head
+    head = verdict_badge(result.verdict) + mode_badge(result.mode)
     rewritten = getattr(result, "standalone_question", None)
     if rewritten:
         head += f'<span class="pc-muted pc-rewrite">read as: {esc(rewritten)}</span>'
@@ -211,6 +234,8 @@ def result_html(result: Answer | Summary, prefix: str = "src") -> str:
     else:
         body = text_html(text, _titles(result), prefix)
     cls = "pc-answer pc-abstained" if result.abstained else "pc-answer"
+    if result.verdict == "detail_missing":
+        cls += " pc-detail-missing"
     return f'<div class="{cls}"><div class="pc-head">{head}</div>{body}{_notes(result)}</div>'
 
 
