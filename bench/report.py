@@ -57,6 +57,10 @@ def _get(results: Mapping, path: str):
     return node
 
 
+def _per_paper_kib(g) -> float:
+    return (g("ingest.evidence_bytes") or 0) / max(g("ingest.papers") or 1, 1) / 1024
+
+
 def rows(r: Mapping) -> list[Row]:
     """The issue's targets, each with what was reached and what it is compared against."""
     g = lambda path: _get(r, path)  # noqa: E731
@@ -73,8 +77,7 @@ def rows(r: Mapping) -> list[Row]:
                 f"{_num((g('ingest.ingest_s') or 0) - (g('ingest.encode_s') or 0))} s not encoding"
                 " (parse, chunk, Chroma writes, BM25 and evidence snapshot); "
                 f"{g('ingest.chunks')} chunks and {g('ingest.sentences')} sentences embedded, "
-                f"evidence {_num((g('ingest.evidence_bytes') or 0) / max(g('ingest.papers') or 1, 1) / 1024)}"
-                " KiB per paper, "
+                f"evidence {_num(_per_paper_kib(g))} KiB per paper, "
                 f"{g('ingest.embedder')}; each run a first ingest into a fresh data dir, "
                 "model loaded and imports done on both sides"
                 + (

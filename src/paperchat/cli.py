@@ -332,8 +332,9 @@ def calibrate(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", help="Where to write the parameters. Default: the packaged file for "
-            "this embedder family (src/paperchat/retrieve/relevance-FAMILY.json)."
+            "--out",
+            help="Where to write the parameters. Default: the packaged file for "
+            "this embedder family (src/paperchat/retrieve/relevance-FAMILY.json).",
         ),
     ] = None,
 ) -> None:

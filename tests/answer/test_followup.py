@@ -122,10 +122,12 @@ def test_standalone_questions_and_first_questions_are_searched_as_asked():
     assert (first.pointing, first.text) == ("none", "how big is its training set?")
 
 
-def test_without_cited_papers_a_follow_up_gets_context_but_no_candidates():
+def test_without_cited_papers_a_follow_up_points_at_the_named_subject():
+    """No source list to read (a plain client's history): "its" is the subject the
+    earlier question named, found by that name among the candidates."""
     conversation = Conversation(questions=["What is NPNet?"])
     follow = read_follow_up("how big is its training set?", conversation)
-    assert follow.pointing == "none" and follow.context_ids == ()
+    assert follow.pointing == "subject" and follow.context_ids == ()
     assert follow.text == "how big is its training set? (NPNet)"
 
 

@@ -12,6 +12,7 @@ from paperchat.index.embedders.hashing import HashEmbedder
 from paperchat.index.evidence import Evidence
 from paperchat.retrieve.query import analyse
 from paperchat.retrieve.relevance import FEATURES, Candidate, RelevanceModel, ScoredPaper
+from paperchat.text.lexical import TermWeights
 
 PAPERS = {
     p.id: p
@@ -192,7 +193,7 @@ def test_which_of_these_chooses_among_the_cited_papers_the_question_fits(evidenc
         context_ids=CITED,
     )
     papers = _scored(evidence, {"swift": 0.95, "distil": 0.8, "sampler": 0.7, "npnet": 0.1})
-    chosen = choose_from_context(query, papers, MODEL)
+    chosen = choose_from_context(query, papers, MODEL, TermWeights.uniform())
     assert _ids(chosen) == ["distil", "sampler"]  # never SwiftNet, however it scores
     judgement = judge(query, papers, MODEL, evidence.weights, chosen=chosen)
     assert judgement.verdict == "answered" and _ids(judgement.relevant) == ["distil", "sampler"]
@@ -203,7 +204,7 @@ def test_which_one_picks_the_single_best_fitting_cited_paper(evidence):
         evidence, "which one needs no extra training?", pointing="among", context_ids=CITED
     )
     papers = _scored(evidence, {"distil": 0.8, "sampler": 0.7, "npnet": 0.1})
-    assert _ids(choose_from_context(query, papers, MODEL)) == ["distil"]
+    assert _ids(choose_from_context(query, papers, MODEL, TermWeights.uniform())) == ["distil"]
 
 
 def test_among_with_no_cited_paper_fitting_searches_the_whole_corpus(evidence):
@@ -211,7 +212,7 @@ def test_among_with_no_cited_paper_fitting_searches_the_whole_corpus(evidence):
         evidence, "which of these classifies images?", pointing="among", context_ids=CITED
     )
     papers = _scored(evidence, {"swift": 0.9, "distil": 0.2, "sampler": 0.1, "npnet": 0.1})
-    assert choose_from_context(query, papers, MODEL) is None
+    assert choose_from_context(query, papers, MODEL, TermWeights.uniform()) is None
 
 
 def test_an_ordinal_picks_by_position_in_the_last_answer(evidence):
@@ -223,7 +224,7 @@ def test_an_ordinal_picks_by_position_in_the_last_answer(evidence):
         ordinal=1,
     )
     papers = _scored(evidence, {"npnet": 0.9, "sampler": 0.8, "distil": 0.1})
-    assert _ids(choose_from_context(query, papers, MODEL)) == ["distil"]
+    assert _ids(choose_from_context(query, papers, MODEL, TermWeights.uniform())) == ["distil"]
 
 
 def test_it_points_at_the_last_answers_first_paper_unless_another_fits_far_better(evidence):
@@ -235,11 +236,11 @@ def test_it_points_at_the_last_answers_first_paper_unless_another_fits_far_bette
         context_ids=("npnet", "distil"),
     )
     close = _scored(evidence, {"distil": 0.6, "npnet": 0.3, "swift": 0.9})
-    assert _ids(choose_from_context(query, close, MODEL)) == ["npnet"]
+    assert _ids(choose_from_context(query, close, MODEL, TermWeights.uniform())) == ["npnet"]
     far = _scored(evidence, {"distil": 0.9, "npnet": 0.2})
-    assert _ids(choose_from_context(query, far, MODEL)) == ["distil"]
+    assert _ids(choose_from_context(query, far, MODEL, TermWeights.uniform())) == ["distil"]
 
-    chosen = choose_from_context(query, close, MODEL)
+    chosen = choose_from_context(query, close, MODEL, TermWeights.uniform())
     judgement = judge(query, close, MODEL, evidence.weights, chosen=chosen)
     assert judgement.verdict == "answered" and _ids(judgement.relevant) == ["npnet"]
 
@@ -252,7 +253,7 @@ def test_it_asking_for_a_detail_the_paper_lacks_is_detail_missing(evidence):
         context_ids=("npnet",),
     )
     papers = _scored(evidence, {"npnet": 0.5, "distil": 0.4})
-    chosen = choose_from_context(query, papers, MODEL)
+    chosen = choose_from_context(query, papers, MODEL, TermWeights.uniform())
     judgement = judge(query, papers, MODEL, evidence.weights, chosen=chosen)
     assert judgement.verdict == "detail_missing" and _ids(judgement.relevant) == ["npnet"]
 
@@ -260,4 +261,4 @@ def test_it_asking_for_a_detail_the_paper_lacks_is_detail_missing(evidence):
 def test_a_question_that_points_nowhere_is_judged_over_the_whole_corpus(evidence):
     query = _query(evidence, "Which papers distill diffusion models?")
     papers = _scored(evidence, {"distil": 0.9})
-    assert choose_from_context(query, papers, MODEL) is None
+    assert choose_from_context(query, papers, MODEL, TermWeights.uniform()) is None

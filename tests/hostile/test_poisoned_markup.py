@@ -77,7 +77,6 @@ def test_the_poisoned_paper_is_cited_with_its_quote_verbatim(server):
     assert any(mark in quotes for mark in ("![tracker]", "[click me]", "<img", "<script>")), quotes
 
 
-@pytest.mark.xfail(strict=True, reason="applied in extractive/service by the relevance work")
 def test_no_live_markup_reaches_markdown_clients(server):
     answer, content = _ask(server)
     for text in (answer["answer"], content):

@@ -141,6 +141,7 @@ def _escaped(text: str) -> str:
 
 @pytest.mark.parametrize("probe", PROBES, ids=IDS)
 def test_llm_prompt_keeps_each_probe_fenced_as_data(llm_requests, probe_settings, probe):
+    from paperchat.answer.llm import VERDICT_NOTES
     from paperchat.answer.prompts import PromptLibrary
 
     answer, messages = llm_requests[probe["probe"]]
@@ -157,6 +158,7 @@ def test_llm_prompt_keeps_each_probe_fenced_as_data(llm_requests, probe_settings
         "answer",
         question=question(probe),
         sources="\n".join(["<source/>"] * len(fences)),
+        verdict=VERDICT_NOTES[answer.verdict],  # the prompt is told the verdict
     )
     assert outside == expected
     for *_, body in fences:

@@ -6,8 +6,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from paperchat.text.lexical import STOPWORDS
 from paperchat.corpus.paper import Paper
+from paperchat.text.lexical import STOPWORDS
 
 _SPECIAL = {
     "\\": r"\textbackslash{}",

@@ -19,11 +19,29 @@ from paperchat.text.lexical import TermWeights, content_stems, has_number, named
 
 ASPECT_COVERAGE = 0.3  # weighted share of the aspect a paper must state ...
 CLOSE_SENTENCE = 0.65  # ... or a sentence this close to the question in meaning
+NEIGHBOURS = 2  # a number this many sentences away still belongs to the passage
+RARE_SHARE = 0.01  # an aspect word this few abstracts use must be in the paper's ...
+MIN_CORPUS_FOR_RARE = 100  # ... in a corpus large enough for rarity to mean something
 # Verbs that ask for something rather than name what is asked about.
 _ASKING = {
     stem(w)
-    for w in "report reach achieve obtain attain yield claim mention state say give run "
-    "perform conduct carry".split()
+    for w in [
+        "report",
+        "reach",
+        "achieve",
+        "obtain",
+        "attain",
+        "yield",
+        "claim",
+        "mention",
+        "state",
+        "say",
+        "give",
+        "run",
+        "perform",
+        "conduct",
+        "carry",
+    ]
 }
 # "Which datasets ...?" asks for names: the abstract must name some, not only count them.
 _WHICH_NAMED = re.compile(
@@ -53,6 +71,24 @@ def _own_names(paper: ScoredPaper) -> set[str]:
     return set(names)
 
 
+def _states_quantity(paper: ScoredPaper, asked: set[str], weights: TermWeights) -> bool:
+    """A sentence that speaks of the aspect (its words, or close in meaning) and gives a
+    number, itself or within NEIGHBOURS sentences ("... a dataset of 100k pairs. With it
+    as the training set, ...")."""
+    sentences = paper.evidence.sentences
+    numeric = [_states_number(s) for s in sentences]
+    for i, (stems, cosine) in enumerate(
+        zip(paper.evidence.stems, paper.sentence_scores, strict=True)
+    ):
+        about = not asked or weights.coverage(asked, stems) >= ASPECT_COVERAGE
+        if not (about or float(cosine) >= CLOSE_SENTENCE):
+            continue
+        near = [j for j in range(i - NEIGHBOURS, i + NEIGHBOURS + 1) if 0 <= j < len(numeric)]
+        if numeric[i] or (about and any(numeric[j] for j in near)):
+            return True
+    return False
+
+
 def _states_number(sentence: str) -> bool:
     return has_number(sentence) or bool(_NUMBER_WORD.search(sentence))
 
@@ -63,29 +99,23 @@ def aspect(query: Query, papers: Sequence[ScoredPaper]) -> set[str]:
     for paper in papers:
         identifying |= paper.evidence.title_stems
     for name in query.names:
-        identifying |= content_stems(name)
-    return {
-        s for s in set(query.stems) - identifying - _ASKING if not _VALUE.match(s)
-    }
+        if not is_acronym(name):  # "GPUs" is asked about, "NPNet" identifies
+            identifying |= content_stems(name)
+    return {s for s in set(query.stems) - identifying - _ASKING if not _VALUE.match(s)}
 
 
-def states_what_is_asked(
-    query: Query, papers: Sequence[ScoredPaper], weights: TermWeights
-) -> bool:
+def states_what_is_asked(query: Query, papers: Sequence[ScoredPaper], weights: TermWeights) -> bool:
     asked = aspect(query, papers)
+    rare = (
+        {a for a in asked if weights.document_count(a) <= RARE_SHARE * weights.size}
+        if weights.size >= MIN_CORPUS_FOR_RARE
+        else set()
+    )
+    close = any(p.best_cosine >= CLOSE_SENTENCE for p in papers)
+    if rare and not close and not any(rare & p.evidence.all_stems for p in papers):
+        return False  # "GPUs" asked of a paper whose abstract never says "GPU"
     if query.quantity:
-        return any(
-            _states_number(sentence)
-            and (
-                not asked
-                or weights.coverage(asked, stems) >= ASPECT_COVERAGE
-                or float(cosine) >= CLOSE_SENTENCE
-            )
-            for paper in papers
-            for sentence, stems, cosine in zip(
-                paper.evidence.sentences, paper.evidence.stems, paper.sentence_scores, strict=True
-            )
-        )
+        return any(_states_quantity(paper, asked, weights) for paper in papers)
     which = _WHICH_NAMED.search(query.question)
     if which:
         noun = stem(which.group(1).lower().rstrip("s"))

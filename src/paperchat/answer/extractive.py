@@ -27,9 +27,8 @@ sentences in abstract order, so each paper reads as a short passage).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -37,6 +36,7 @@ from paperchat.answer.conversation import Numbering
 from paperchat.answer.detail import aspect
 from paperchat.answer.judgement import Judgement
 from paperchat.answer.models import Citation
+from paperchat.answer.safe_text import markdown_text
 from paperchat.index.evidence import unit_rows
 from paperchat.retrieve.relevance import ScoredPaper
 from paperchat.text.lexical import content_stems, has_number
@@ -84,15 +84,18 @@ class Extract:
 
 
 def cite(sentence: str, n: int) -> str:
-    """The sentence with [n] placed before its closing punctuation."""
+    """The sentence, made inert as Markdown (answer/safe_text.py), with [n] placed before
+    its closing punctuation."""
     match = _TERMINAL.search(sentence)
     if match:
-        return f"{sentence[: match.start()]} [{n}]{match.group(1)}"
-    return f"{sentence} [{n}]"
+        body, end = sentence[: match.start()], match.group(1)
+        return f"{markdown_text(body)} [{n}]{markdown_text(end)}"
+    return f"{markdown_text(sentence)} [{n}]"
 
 
 def title_of(scored: ScoredPaper) -> str:
-    return scored.paper.title or "An untitled paper"
+    """The paper's title as inert Markdown."""
+    return markdown_text(scored.paper.title) or "An untitled paper"
 
 
 def _named_in(text: str, names: list[str]) -> bool:
@@ -159,9 +162,7 @@ def score_sentences(
             cosines = (
                 1 - RESIDUAL_WEIGHT
             ) * cosines + RESIDUAL_WEIGHT * paper_evidence.similarities(residual)
-        quotable = [
-            i for i, s in enumerate(paper_evidence.sentences) if not has_own_citation(s)
-        ]
+        quotable = [i for i, s in enumerate(paper_evidence.sentences) if not has_own_citation(s)]
         if any(paper_evidence.roles[i] != "background" for i in quotable):
             quotable = [i for i in quotable if paper_evidence.roles[i] != "background"]
         for i in quotable:
@@ -219,7 +220,9 @@ def _lead(count: int) -> str:
     return f"{count} papers in the corpus address this:"
 
 
-def _cited_lines(groups: list[list[Pick]], numbering: Numbering) -> tuple[list[str], list[Citation]]:
+def _cited_lines(
+    groups: list[list[Pick]], numbering: Numbering
+) -> tuple[list[str], list[Citation]]:
     lines, citations = [], []
     for group in groups:
         scored = group[0].paper
@@ -249,7 +252,9 @@ def compose(
     """The extractive answer from the relevant papers of `judgement`."""
     groups = select(score_sentences(judgement, embed))
     lines, citations = _cited_lines(groups, numbering)
-    return Extract("\n".join([_lead(len(groups)), "", *lines]), citations, [c.id for c in citations])
+    return Extract(
+        "\n".join([_lead(len(groups)), "", *lines]), citations, [c.id for c in citations]
+    )
 
 
 def compose_detail_missing(

@@ -29,8 +29,16 @@ _AMONG = re.compile(
     r"approach|work)?",
     re.I,
 )
-_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1,
-             "former": 0, "latter": -1}
+_ORDINALS = {
+    "first": 0,
+    "second": 1,
+    "third": 2,
+    "fourth": 3,
+    "fifth": 4,
+    "last": -1,
+    "former": 0,
+    "latter": -1,
+}
 _ORDINAL = re.compile(r"\bthe (first|second|third|fourth|fifth|last|former|latter)\b", re.I)
 _NOUNS = (
     r"method|model|paper|approach|work(?!\s+(?:on|with|for|in|at|well|better)\b)|framework|"
@@ -102,8 +110,8 @@ def read_follow_up(question: str, conversation: Conversation) -> FollowUp:
     if conversation.last_cited and conversation.last_cited[0].title and not (name or among):
         context.append(conversation.last_cited[0].title)
     text = f"{question} ({'; '.join(context)})" if context else question
-    if not cited:
-        return FollowUp("none", text)
+    if not cited:  # an answer without sources: "it" is the named subject, if any
+        return FollowUp("subject" if name and _SUBJECT.search(question) else "none", text)
     ordinal_match = _ORDINAL.search(question)
     ordinal = _ORDINALS[ordinal_match.group(1).lower()] if ordinal_match else None
     if among:

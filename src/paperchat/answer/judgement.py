@@ -74,16 +74,15 @@ def _rare(name: str, weights: TermWeights) -> bool:
     return bool(stems) and all(weights.document_count(s) <= RARE_NAME for s in stems)
 
 
-def keep(
-    papers: Sequence[ScoredPaper], model: RelevanceModel, query: Query
-) -> list[ScoredPaper]:
+def keep(papers: Sequence[ScoredPaper], model: RelevanceModel, query: Query) -> list[ScoredPaper]:
     """The papers an answer is made from: over the fitted keep threshold, and — unless the
     question asks for papers — not far behind the best one."""
     if not papers:
         return []
     ratio = 0.0 if query.for_papers else KEEP_RATIO
     floor = max(model.keep, ratio * papers[0].probability)
-    return [p for p in papers if p.probability >= floor][:MAX_RELEVANT]
+    others = [p for p in papers[1:] if p.probability >= floor]
+    return [papers[0], *others][:MAX_RELEVANT]  # the best paper answers, whatever `keep`
 
 
 def judge(
@@ -122,14 +121,24 @@ def judge(
         return verdict(focus[:1], "detail_missing")
     return verdict(relevant, "answered")
 
+
 def choose_from_context(
-    query: Query, papers: list[ScoredPaper], model: RelevanceModel
+    query: Query,
+    papers: list[ScoredPaper],
+    model: RelevanceModel,
+    weights: TermWeights,
+    alone: list[ScoredPaper] | None = None,
 ) -> list[ScoredPaper] | None:
     """The conversation's papers a follow-up points at, or None to judge the whole corpus.
 
-    "the second one" → that paper; "it" → the conversation's paper that fits the question
-    best; "which of these ..." → those of them the question fits (none fitting: the
-    corpus is searched instead)."""
+    "the second one" → that paper; "it" → the last answer's first paper, unless another
+    of the conversation's papers fits the question far better; "which of these ..." →
+    those of them the question fits best, told apart by `alone` (the candidates scored
+    against the question without its context) — unless, in context, a paper the
+    conversation has not seen fits better than all of them: then the corpus is judged.
+    """
+    if query.pointing == "subject" and not query.context_ids:
+        return identified(query, papers, weights)[:1] or None  # "it" = the paper named before
     if query.pointing == "none" or not query.context_ids:
         return None
     by_id = {p.paper.id: p for p in papers}
@@ -138,19 +147,20 @@ def choose_from_context(
         return None
     if query.ordinal is not None and -len(context) <= query.ordinal < len(context):
         return [context[query.ordinal]]
-    context.sort(key=lambda p: p.probability, reverse=True)
-    if query.pointing == "subject":  # the last answer's first paper, unless another fits far better
-        first = by_id.get(query.context_ids[0])
-        if first is not None and first.probability * SUBJECT_ODDS >= context[0].probability:
-            return [first]
-        return context[:1]
-    if context[0].probability < model.keep:
-        return None
+    if query.pointing == "subject":
+        best = max(context, key=lambda p: p.probability)
+        first = context[0]
+        return [first] if first.probability * SUBJECT_ODDS >= best.probability else [best]
+    best_in_context = max(p.probability for p in context)
     if papers[0].paper.id not in query.context_ids and (
-        papers[0].probability > AMONG_ODDS * context[0].probability
+        papers[0].probability > AMONG_ODDS * best_in_context
     ):
         return None  # a paper the conversation has not seen fits far better
+    ranked = {p.paper.id: p for p in (alone or papers)}
+    choices = sorted(
+        (ranked.get(p.paper.id, p) for p in context), key=lambda p: p.probability, reverse=True
+    )
     if _ONE.search(query.question):
-        return context[:1]
-    floor = max(model.keep, KEEP_RATIO * context[0].probability)
-    return [p for p in context if p.probability >= floor]
+        return [by_id[choices[0].paper.id]]
+    floor = KEEP_RATIO * choices[0].probability
+    return [by_id[p.paper.id] for p in choices if p.probability >= floor]

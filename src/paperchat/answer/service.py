@@ -32,6 +32,7 @@ from paperchat.answer.llm import (
 from paperchat.answer.models import Answer, Mode, RequestedMode, Summary, Turn
 from paperchat.answer.prompts import PromptLibrary
 from paperchat.answer.question_parts import requested_titles, strip_directives, title_matches
+from paperchat.answer.safe_text import markdown_text
 from paperchat.answer.summarize import compose_summary
 from paperchat.answer.verify import Checked, Thresholds, thresholds_for, verify
 from paperchat.errors import ConfigError, InputError
@@ -105,14 +106,14 @@ class Assistant:
             assert self.chat_model is not None
             reply = self.chat_model.complete(condense_messages(self.prompts, question, history))
             return FollowUp(
-                follow.pointing, clean_condensed(reply, follow.text), follow.context_ids,
+                follow.pointing,
+                clean_condensed(reply, follow.text),
+                follow.context_ids,
                 follow.ordinal,
             )
         return follow
 
-    def _judge(
-        self, question: str, since: int | None, follow: FollowUp | None = None
-    ) -> Judgement:
+    def _judge(self, question: str, since: int | None, follow: FollowUp | None = None) -> Judgement:
         follow = follow or FollowUp("none", question)
         query = self.searcher.analyse(
             question,
@@ -124,7 +125,13 @@ class Assistant:
         papers = self.searcher.rank(query, since=since, also=follow.context_ids)
         model = self.searcher.relevance
         weights = self.searcher.snapshot.evidence.weights
-        chosen = choose_from_context(query, papers, model)
+        alone = None
+        if follow.pointing == "among" and follow.text != question:
+            # the conversation's papers all fit the context: the question alone tells
+            # them apart
+            bare = self.searcher.analyse(question, pointing="among")
+            alone = self.searcher.rank(bare, since=since, also=follow.context_ids)
+        chosen = choose_from_context(query, papers, model, weights, alone)
         return judge(query, papers, model, weights, chosen=chosen)
 
     @staticmethod
@@ -132,7 +139,9 @@ class Assistant:
         """Cited papers first (in citation order), then the other papers considered."""
         by_id = {p.paper.id: p for p in papers}
         order = cited_ids + [pid for pid in by_id if pid not in cited_ids]
-        return [SearchResult.from_hit(hit_of(by_id[pid])) for pid in order[: max(k, len(cited_ids))]]
+        return [
+            SearchResult.from_hit(hit_of(by_id[pid])) for pid in order[: max(k, len(cited_ids))]
+        ]
 
     def _missing_title(self, question: str, judgement: Judgement) -> tuple[str, list[SearchHit]]:
         """A title the question asks for by name that no paper in the corpus has, with the
@@ -152,7 +161,7 @@ class Assistant:
     @staticmethod
     def _abstention_text(what: str, nearest: Sequence[SearchHit]) -> str:
         """`what` completes "The corpus has no paper ...": "on this question"."""
-        titles = [hit.paper.title or hit.paper.id for hit in nearest]
+        titles = [markdown_text(hit.paper.title) or hit.paper.id for hit in nearest]
         if not titles:
             return f"The corpus has no paper {what}."
         listed = "\n".join(f"- {title}" for title in titles)
@@ -160,7 +169,7 @@ class Assistant:
 
     @staticmethod
     def _missing_names(names: Sequence[str]) -> str:
-        quoted = " or ".join(f"“{n}”" for n in names)
+        quoted = " or ".join(f"“{markdown_text(n)}”" for n in names)
         return f"that mentions {quoted}"
 
     # -- ask ---------------------------------------------------------------------------
@@ -214,7 +223,7 @@ class Assistant:
 
         if judgement.abstain or missing_title:
             if missing_title:
-                what, verdict = f"titled “{missing_title}”", "not_in_corpus"
+                what, verdict = f"titled “{markdown_text(missing_title)}”", "not_in_corpus"
             elif judgement.verdict == "not_in_corpus":
                 what, verdict = self._missing_names(judgement.missing), "not_in_corpus"
             else:
@@ -325,9 +334,13 @@ class Assistant:
         if not papers:
             return Summary(
                 topic=topic,
-                summary=self._abstention_text(f"on “{topic}”", self._nearest(judgement)),
+                summary=self._abstention_text(
+                    f"on “{markdown_text(topic)}”", self._nearest(judgement)
+                ),
                 abstained=True,
-                verdict="not_in_corpus" if judgement.verdict == "not_in_corpus" else "no_relevant_paper",
+                verdict="not_in_corpus"
+                if judgement.verdict == "not_in_corpus"
+                else "no_relevant_paper",
                 mode=resolved,
                 citations=[],
                 sources=[SearchResult.from_hit(hit) for hit in self._nearest(judgement)],
@@ -354,7 +367,9 @@ class Assistant:
         if is_no_answer(reply):
             return Summary(
                 topic=topic,
-                summary=self._abstention_text(f"on “{topic}”", self._nearest(judgement)),
+                summary=self._abstention_text(
+                    f"on “{markdown_text(topic)}”", self._nearest(judgement)
+                ),
                 abstained=True,
                 verdict="no_relevant_paper",
                 mode="llm",

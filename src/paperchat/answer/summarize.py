@@ -29,9 +29,10 @@ from paperchat.answer.extractive import (
     cite,
     title_of,
 )
-from paperchat.text.lexical import TermWeights, content_stems, has_number, stem, words, wordset
 from paperchat.answer.models import Citation
+from paperchat.answer.safe_text import markdown_text
 from paperchat.retrieve.relevance import ScoredPaper
+from paperchat.text.lexical import TermWeights, content_stems, has_number, stem, words, wordset
 from paperchat.text.sentences import has_own_citation
 
 GROUP_SIMILARITY = 0.6
@@ -214,13 +215,13 @@ def compose_summary(
     count = len(papers)
     noun = "paper" if count == 1 else "papers"
     how = ", grouped by approach" if len(grouped) > 1 else ""
-    lines = [f"{count} {noun} in the corpus on “{topic}”{how}:"]
+    lines = [f"{count} {noun} in the corpus on “{markdown_text(topic)}”{how}:"]
     citations: list[Citation] = []
     for group in grouped:
         lines.append("")
         if len(grouped) > 1:
             size = f" ({len(group.papers)} papers)" if len(group.papers) > 1 else ""
-            lines.append(f"**{group.label}**{size}")
+            lines.append(f"**{markdown_text(group.label)}**{size}")
         for paper in group.papers:
             n = numbering(paper.paper.id)
             chosen = [paper.evidence.sentences[i] for i in key_sentences(paper)]

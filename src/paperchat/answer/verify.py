@@ -41,6 +41,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from paperchat.answer.extractive import cite
+from paperchat.answer.models import Citation
+from paperchat.corpus.paper import Paper
+from paperchat.index.evidence import Evidence, Match, PaperEvidence, best_match, unit_rows
 from paperchat.text.lexical import (
     TermWeights,
     citation_numbers,
@@ -48,10 +51,7 @@ from paperchat.text.lexical import (
     numbers,
     strip_citations,
 )
-from paperchat.answer.models import Citation
-from paperchat.index.evidence import Evidence, Match, PaperEvidence, best_match, unit_rows
 from paperchat.text.sentences import split_sentences
-from paperchat.corpus.paper import Paper
 
 _LEADING_CITES = re.compile(r"^((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)\s*")
 _CITE_MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")

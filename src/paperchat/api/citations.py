@@ -24,9 +24,13 @@ from paperchat.answer.models import Answer, Citation
 _SAFE_URL = re.compile(r"https?://[^\s<>\"'`]+$", re.I)
 # What would make Markdown of corpus text live: raw HTML / autolinks, `](` link targets,
 # `![` images and `[label]: url` reference definitions.
-_HTML_START = re.compile(r"<(?=[A-Za-z/!?])")
-_LINK_TARGET = re.compile(r"\]\(")
-_IMAGE = re.compile(r"!\[")
+# A character is already escaped when an odd number of backslashes stands before it
+# (corpus text arrives escaped by answer/safe_text.py); escaping it again would turn
+# `\<` into `\\<`, an escaped backslash before live HTML.
+_UNESCAPED = r"(?<!\\)((?:\\\\)*)"
+_HTML_START = re.compile(_UNESCAPED + r"<(?=[A-Za-z/!?])")
+_LINK_TARGET = re.compile(_UNESCAPED + r"\]\(")
+_IMAGE = re.compile(_UNESCAPED + r"!\[")
 _REF_DEF = re.compile(r"^(\s{0,3})\[([^\]\n]+)\]:", re.M)
 
 Detail = Literal["cited", "full"]
@@ -47,9 +51,9 @@ class Cited:
 
 def inert_markdown(text: str) -> str:
     """The text with Markdown's link, image and HTML syntax escaped; [n] markers stay."""
-    text = _HTML_START.sub(r"\\<", text)
-    text = _LINK_TARGET.sub(r"]\\(", text)
-    text = _IMAGE.sub(r"!\\[", text)
+    text = _HTML_START.sub(r"\1\\<", text)
+    text = _LINK_TARGET.sub(r"\1]\\(", text)
+    text = _IMAGE.sub(r"\1!\\[", text)
     return _REF_DEF.sub(r"\1\\[\2]:", text)
 
 

@@ -85,7 +85,9 @@ def best_match(evidence: PaperEvidence, vector: np.ndarray, stems: set[str]) -> 
     cosines = evidence.similarities(vector)
     overlaps = [len(stems & s) / len(stems) if stems else 0.0 for s in evidence.stems]
     best = int(np.argmax(cosines + 0.25 * np.asarray(overlaps)))
-    return Match(evidence.paper, best, evidence.sentences[best], float(cosines[best]), overlaps[best])
+    return Match(
+        evidence.paper, best, evidence.sentences[best], float(cosines[best]), overlaps[best]
+    )
 
 
 def _document_stems(paper: Paper) -> set[str]:
@@ -218,9 +220,14 @@ class Evidence:
         key = name.lower()
         forms = {key, key.replace("-", "")}
         forms |= {f[:-1] for f in forms if f.endswith("s") and len(f) > 3}  # "GPUs"
-        head = name.split("-")[0]
-        if "-" in name and len(head) > 1 and (head.isupper() or any(c.isupper() for c in head[1:])):
-            forms.add(head.lower())  # "CLIP-style" is about CLIP ("Zero-1-to-3" is not "zero")
+        head, _, tail = name.partition("-")
+        if (
+            tail.isalpha()
+            and tail.islower()
+            and len(head) > 1
+            and (head.isupper() or any(c.isupper() for c in head[1:]))
+        ):  # "CLIP-style" is about CLIP; "GPT-5" is not GPT-4, "Zero-1-to-3" not "zero"
+            forms.add(head.lower())
         return any(f in self.vocabulary for f in forms)
 
     def mentions_phrase(self, phrase: str) -> bool:

@@ -84,9 +84,7 @@ def build_snapshot(
     evidence = Evidence.build(
         papers, embedder.embed_documents, cache=cache, embedder_name=embedder.name
     )
-    return IndexSnapshot(
-        version, papers, KeywordIndex.build(store.chunk_texts(), top_k), evidence
-    )
+    return IndexSnapshot(version, papers, KeywordIndex.build(store.chunk_texts(), top_k), evidence)
 
 
 def save_snapshot(snapshot: IndexSnapshot, target: Path) -> None:

@@ -127,7 +127,7 @@ def analyse(
         text=text,
         vector=unit_rows(np.asarray(embed([text]), dtype=np.float32))[0],
         stems=frozenset(stems),
-        names=tuple(names_in(question)),
+        names=tuple(names_in(text)),  # a follow-up's subject ("NPNet") counts as named
         absent=tuple(absent_names(question, evidence)),
         unknown_share=weights.coverage(stems, unknown),
         quantity=asks_for_quantity(question),

@@ -234,10 +234,8 @@ def features(
         scores.append(sims)
         named.append(c.paper.id in spelled)
     table = np.asarray(rows, dtype=float).reshape(-1, len(FEATURES) - 2)
-    if len(table):  # how far each candidate is behind the best one, per signal
-        gaps = table[:, [0, 4]] - table[:, [0, 4]].max(axis=0)
-    else:
-        gaps = np.zeros((0, 2))
+    # how far each candidate is behind the best one, per signal
+    gaps = table[:, [0, 4]] - table[:, [0, 4]].max(axis=0) if len(table) else np.zeros((0, 2))
     return np.hstack([table, gaps]), evidences, scores, named
 
 

@@ -61,9 +61,25 @@ def _stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+# A few everyday synonyms that questions use for the words abstracts use ("no extra
+# training" ~ "without any additional training"), folded before stemming.
+_SYNONYMS = {
+    "extra": "additional",
+    "further": "additional",
+    "quick": "fast",
+    "quicker": "faster",
+    "rapid": "fast",
+    "speedy": "fast",
+    "tiny": "small",
+    "huge": "large",
+    "enormous": "large",
+}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    return _stem(word.lower())
+    word = word.lower()
+    return _stem(_SYNONYMS.get(word, word))
 
 
 def words(text: str) -> list[str]:

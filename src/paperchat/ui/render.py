@@ -29,8 +29,11 @@ _ESCAPES = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
     | {c: f"&#{ord(c)};" for c in "[]!*_`$~|\\"}
 )
-_CITE = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_CITE = re.compile(r"(?<!\\)\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_BOLD = re.compile(r"(?<!\\)\*\*(.+?)(?<!\\)\*\*")
+# Corpus text in answers carries Markdown backslash escapes (answer/safe_text.py): an
+# escaped character is shown as itself, and an escaped "[1]" is never a citation link.
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()<>!#|~$&:.])")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.*)$")
 _HEADING = re.compile(r"^\s*#{1,6}\s+(.*)$")
 _SPACE = re.compile(r"\s+")
@@ -95,15 +98,19 @@ def inline_html(text: str, titles: Mapping[int, str | None], prefix: str = "src"
     return "".join(out)
 
 
+def _plain(text: str) -> str:
+    return esc(_ESCAPED.sub(r"\1", text))
+
+
 def _cites(text: str, titles: Mapping[int, str | None], prefix: str) -> str:
     out: list[str] = []
     pos = 0
     for match in _CITE.finditer(text):
-        out.append(esc(text[pos : match.start()]))
+        out.append(_plain(text[pos : match.start()]))
         numbers = [int(n) for n in re.split(r"\s*[,;]\s*", match.group(1))]
         out.append("".join(_cite_link(n, titles, prefix) for n in numbers))
         pos = match.end()
-    out.append(esc(text[pos:]))
+    out.append(_plain(text[pos:]))
     return "".join(out)
 
 
@@ -138,8 +145,9 @@ def text_html(
             if para:
                 flush()
             item = bullet.group(1).strip()
-            if item in item_links:
-                items.append(f'<a class="pc-cite" href="#{item_links[item]}">{esc(item)}</a>')
+            plain = _ESCAPED.sub(r"\1", item)
+            if plain in item_links:
+                items.append(f'<a class="pc-cite" href="#{item_links[plain]}">{esc(plain)}</a>')
             else:
                 items.append(inline_html(item, titles, prefix))
         elif heading := _HEADING.match(line):
@@ -194,7 +202,9 @@ def _near_anchors(sources: list[SearchResult], prefix: str) -> dict[str, str]:
 
 def _nearest_html(sources: list[SearchResult], prefix: str, text: str) -> str:
     """Nearest papers the abstention text does not already list, as links to the panel."""
-    listed = {m.group(1).strip() for m in map(_BULLET.match, text.splitlines()) if m}
+    listed = {
+        _ESCAPED.sub(r"\1", m.group(1).strip()) for m in map(_BULLET.match, text.splitlines()) if m
+    }
     missing = [(i, s) for i, s in enumerate(sources, start=1) if (s.title or s.id) not in listed]
     if not missing:
         return ""
