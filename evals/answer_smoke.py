@@ -1,7 +1,6 @@
 """A small answer eval: right paper cited, fact surfaced, abstention precision/recall.
 
     python evals/answer_smoke.py [--questions evals/answer_smoke.jsonl] [--data-dir DIR]
-    python evals/answer_smoke.py --tune-abstention   # relevance of evals/abstention_tuning.jsonl
     python evals/answer_smoke.py --tune-verify       # claim checks on evals/support_labels.jsonl
 
 Questions (JSONL): `kind` is lookup | fact | followup | unanswerable; `papers` the ids
@@ -139,26 +138,6 @@ def run(questions: Path, data_dir: str | None) -> dict:
     }
 
 
-def tune_abstention(data_dir: str | None) -> None:
-    """Each tuning question's best relevance and unseen words, and the errors they give."""
-    assistant = _assistant(data_dir)
-    rows = [json.loads(x) for x in (HERE / "abstention_tuning.jsonl").read_text().splitlines() if x]
-    scored = []
-    for row in rows:
-        judgement = assistant._judge(row["question"], 8, None)
-        scored.append((judgement.best, row, judgement))
-    errors = 0
-    for best, row, judgement in sorted(scored, key=lambda x: x[0]):
-        wrong = judgement.abstain == row["answerable"]
-        errors += wrong
-        label = "answerable  " if row["answerable"] else "UNANSWERABLE"
-        unseen = ",".join(sorted(judgement.unknown_terms))
-        flag = "  <-- wrong" if wrong else ""
-        print(f"{best:6.3f}  {label}  [{unseen}] {row['question']}{flag}")
-    t = assistant.thresholds
-    print(f"answer={t.answer} confident={t.confident}: {errors}/{len(rows)} wrong")
-
-
 def tune_verify(data_dir: str | None) -> None:
     """Accuracy of the claim check on each split of evals/support_labels.jsonl."""
     from paperchat.answer.verify import verify
@@ -170,12 +149,14 @@ def tune_verify(data_dir: str | None) -> None:
         correct = 0
         for row in chosen:
             paper = assistant.searcher.papers[row["paper"]]
+            evidence = assistant.searcher.snapshot.evidence
             checked = verify(
                 f"{row['sentence']} [1]",
                 {1: paper},
-                assistant.evidence,
+                evidence,
+                assistant.searcher.embedder.embed_documents,
                 assistant.thresholds,
-                assistant.weights,
+                evidence.weights,
             )
             correct += (checked.supported == 1) == row["supported"]
         print(f"{split}: {correct}/{len(chosen)} = {correct / len(chosen):.3f}")
@@ -185,12 +166,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=Path, default=HERE / "answer_smoke.jsonl")
     parser.add_argument("--data-dir", default=None)
-    parser.add_argument("--tune-abstention", action="store_true")
     parser.add_argument("--tune-verify", action="store_true")
     args = parser.parse_args(argv)
-    if args.tune_abstention:
-        tune_abstention(args.data_dir)
-    elif args.tune_verify:
+    if args.tune_verify:
         tune_verify(args.data_dir)
     else:
         print(json.dumps(run(args.questions, args.data_dir), indent=2))

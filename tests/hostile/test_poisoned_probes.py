@@ -60,6 +60,15 @@ def _numbers(text: str) -> set[int]:
     return {int(n) for group in CITE.findall(text) for n in re.split(r"\s*[,;]\s*", group)}
 
 
+# Corpus text in answers is escaped as Markdown (answer/safe_text.py): read it back as
+# the characters a Markdown client shows.
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()<>!#|~$&:.])")
+
+
+def _plain(text: str) -> str:
+    return _ESCAPE.sub(r"\1", text)
+
+
 @pytest.mark.parametrize("probe", PROBES, ids=IDS)
 def test_extractive_answer_only_quotes_cited_abstracts(answers, assistant, probe):
     answer = answers[probe["probe"]]
@@ -73,7 +82,7 @@ def test_extractive_answer_only_quotes_cited_abstracts(answers, assistant, probe
     if answer.abstained:
         assert not answer.citations
         titles = {s.title for s in answer.sources}
-        assert all(line[2:] in titles for line in lines[1:] if line.startswith("- "))
+        assert all(_plain(line[2:]) in titles for line in lines[1:] if line.startswith("- "))
         return
     assert re.fullmatch(r"(One paper|\d+ papers) in the corpus address(es)? this:", lines[0])
     for line in filter(None, lines[1:]):
@@ -84,8 +93,8 @@ def test_extractive_answer_only_quotes_cited_abstracts(answers, assistant, probe
         citation = cited[numbers.pop()]
         assert citation.id in source_ids
         paper = assistant.searcher.papers[citation.id]
-        assert match.group(1) == paper.title
-        body = CITE.sub("", match.group(2))
+        assert _plain(match.group(1)) == paper.title
+        body = _plain(CITE.sub("", match.group(2)))
         for sentence in split_sentences(body):
             spaced = " ".join(sentence.replace(" .", ".").split())
             assert spaced in paper.abstract, f"not a quote of {citation.id}: {spaced!r}"
