@@ -75,12 +75,14 @@ class OpenAIChatModel:
 
     def _error(self, exc: Exception) -> ProviderError:
         """An SDK exception as a ProviderError whose message says what to do."""
+        import httpx
         import openai
 
         where = self._where
         if isinstance(exc, ProviderError):
             return exc
-        if isinstance(exc, openai.APITimeoutError):
+        # openai<3 lets a read timeout inside a stream through as httpx's own exception
+        if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
             return ProviderError(
                 f"the LLM at {where} did not answer within {self.attempt_timeout:g}s",
                 retryable=True,
