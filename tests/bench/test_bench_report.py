@@ -19,9 +19,9 @@ RESULTS = {
     "ingest": {
         "embedder": "minilm-onnx-int8",
         "chunks": 846,
-        "ingest_s": 12.0,
+        "ingest_s": 12.5,
         "encode_s": 10.0,
-        "overhead_ratio": 1.2,
+        "overhead_ratio": 1.25,
         "reingest_cli_s": 1.5,
         "reingest_in_process_s": 0.4,
         "reingest_embedded": 0,
@@ -29,7 +29,7 @@ RESULTS = {
     "latency": {
         "in_process": {
             "query_embedding": {"p50_ms": 5.0},
-            "search": {"n": 200, "p50_ms": 20.0, "p95_ms": 40.0},
+            "search": {"n": 200, "p50_ms": 8.0, "p95_ms": 40.0},
             "answer_extractive": {"n": 200, "p50_ms": 100.0, "p95_ms": 350.0},
         }
     },
@@ -43,7 +43,9 @@ RESULTS = {
 
 def test_rows_judge_targets_and_say_by_how_much_a_miss_misses():
     by_name = {row.name: row for row in rows(RESULTS)}
-    ingest = by_name["ingest (bundled corpus) / raw encode of the same chunks"]
+    ingest = by_name[
+        "ingest (bundled corpus) / raw encode of the same chunks and evidence sentences"
+    ]
     assert ingest.met is False and "missed by 0.05" in ingest.miss and "(4%)" in ingest.miss
     assert by_name["search p50, in process"].met is True
     assert by_name["extractive answer p95, in process"].met is False
@@ -56,11 +58,11 @@ def test_render_writes_a_table_and_the_machine(tmp_path):
     write(RESULTS, md, js)
     text = md.read_text()
     assert "| measure | target | reached | met | baseline | notes |" in text
-    assert "| search p50, in process | ≤ 25.0 ms | 20.0 ms | met |" in text
+    assert "| search p50, in process | ≤ 10.0 ms | 8.00 ms | met |" in text
     assert "**missed**" in text and "Test CPU" in text and "QUICK=1" in text
     assert "| llama-index VectorStoreIndex | 30.0 | 15.0 | 25.0 | 0.8 | 0.9 | 0.85 |" in text
     saved = json.loads(js.read_text())
-    assert saved["ingest"]["overhead_ratio"] == 1.2 and saved["rows"][0]["met"] is False
+    assert saved["ingest"]["overhead_ratio"] == 1.25 and saved["rows"][0]["met"] is False
     assert render({}).startswith("# paperchat benchmarks")
 
 
