@@ -68,7 +68,8 @@ def absent_names(text: str, evidence: Evidence) -> list[str]:
     method ("ControlNet"), a capitalised word the corpus never uses ("Mamba"), or a
     capitalised phrase it never uses ("Textual Inversion", "Tree of Thoughts")."""
     text = text.strip()
-    candidates = [n for n in names_in(text) if not is_acronym(n)] + [
+    # two-letter capitals ("US", "AI") are as often words as names; "BGP" is a name
+    candidates = [n for n in names_in(text) if len(n.rstrip("s")) > 2] + [
         w for w in _CAPITALISED.findall(text) if w.lower() not in evidence.vocabulary
     ]
     absent = [n for n in dict.fromkeys(candidates) if not evidence.mentions(n)]
