@@ -33,6 +33,12 @@ def chunk_id(paper_id: str, index: int) -> str:
     return f"{paper_id}#{index}"
 
 
+def paper_of(chunk_id_: str) -> str:
+    """The paper id a chunk id was made from (paper ids may hold "#"; the index follows
+    the last one)."""
+    return chunk_id_.rsplit("#", 1)[0]
+
+
 class Chunker:
     def __init__(
         self,

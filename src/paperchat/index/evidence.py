@@ -20,6 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -54,9 +55,15 @@ class PaperEvidence:
     roles: list[Role]
     title_stems: set[str]
 
-    @property
+    @cached_property
     def all_stems(self) -> set[str]:
         return set().union(self.title_stems, *self.stems)
+
+    @cached_property
+    def title_head_stems(self) -> set[str]:
+        """Stems of the part of the title that names the paper: before the colon if any."""
+        title = self.paper.title
+        return content_stems(title.split(":", 1)[0]) if title else set()
 
     def similarities(self, vector: np.ndarray) -> np.ndarray:
         """Cosine of every sentence to a unit vector."""

@@ -87,11 +87,12 @@ class KeywordIndex:
             return set()
         return {str(doc["node_id"]) for doc in self._retriever.corpus}
 
-    def search(self, query: str, n: int) -> list[KeywordHit]:
+    def search(self, query: str, n: int, *, texts: bool = True) -> list[KeywordHit]:
+        """The n best chunks; `texts=False` leaves their texts out (empty)."""
         if self._retriever is None or not query.strip():
             return []
         if isinstance(self._retriever, _Loaded):
-            return self._search_loaded(self._retriever, query)[:n]
+            return self._search_loaded(self._retriever, query, texts)[:n]
         hits = []
         for scored in self._retriever.retrieve(query):
             if scored.score is None or scored.score <= 0:
@@ -103,7 +104,7 @@ class KeywordIndex:
         return hits[:n]
 
     @staticmethod
-    def _search_loaded(loaded: _Loaded, query: str) -> list[KeywordHit]:
+    def _search_loaded(loaded: _Loaded, query: str, texts: bool) -> list[KeywordHit]:
         import bm25s
 
         tokens = bm25s.tokenize(
@@ -115,6 +116,6 @@ class KeywordIndex:
             if score <= 0:
                 continue
             row = doc if isinstance(doc, dict) else loaded.corpus[int(doc)]
-            text = json.loads(row["_node_content"])["text"]
+            text = json.loads(row["_node_content"])["text"] if texts else ""
             hits.append(KeywordHit(str(row["node_id"]), str(row["paper_id"]), text, float(score)))
         return hits

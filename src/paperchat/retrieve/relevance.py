@@ -179,11 +179,6 @@ def load_model(embedder_name: str) -> RelevanceModel:
     return RelevanceModel.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
-def _title_head(title: str | None) -> set[str]:
-    """Stems of the part of a title that names the paper: before the colon if any."""
-    return content_stems(title.split(":", 1)[0]) if title else set()
-
-
 def mentions(text: str, name: str) -> bool:
     """Whether `text` uses the name; a short all-capitals name ("US", "GAN") must match
     its case, so "us" is not "US"."""
@@ -203,12 +198,13 @@ def features(
     dense = [c.dense_similarity for c in candidates if c.dense_similarity is not None]
     dense_floor = min(dense) if dense else 0.0
     keyword_top = max((c.keyword_score or 0.0 for c in candidates), default=0.0) or 1.0
-    heads = {c.paper.id: _title_head(c.paper.title) for c in candidates}
+    evidences = [evidence.get(c.paper) for c in candidates]
+    heads = {c.paper.id: ev.title_head_stems for c, ev in zip(candidates, evidences, strict=True)}
     spelled = {pid for pid, h in heads.items() if len(h) >= MIN_TITLE_STEMS and h <= all_stems}
     spelled = {p for p in spelled if not any(heads[p] < heads[o] for o in spelled)}
-    rows, evidences, scores, named = [], [], [], []
-    for c in candidates:
-        ev = evidence.get(c.paper)
+    covered = weights.coverer(set(query.stems))
+    rows, scores, named = [], [], []
+    for c, ev in zip(candidates, evidences, strict=True):
         sims = ev.similarities(query.vector)
         top = np.sort(sims)[::-1] if len(sims) else np.zeros(1)
         text = f"{c.paper.title or ''} {c.paper.abstract}"
@@ -221,8 +217,8 @@ def features(
                 1.0 / c.keyword_rank if c.keyword_rank else 0.0,
                 float(top[0]),
                 float(top[1]) if len(top) > 1 else float(top[0]),
-                weights.coverage(set(query.stems), ev.all_stems),
-                weights.coverage(set(query.stems), ev.title_stems),
+                covered(ev.all_stems),
+                covered(ev.title_stems),
                 1.0 if c.paper.id in spelled else 0.0,
                 found / len(present) if present else 0.0,
                 1.0 if present and not found else 0.0,
@@ -230,7 +226,6 @@ def features(
                 query.unknown_share,
             ]
         )
-        evidences.append(ev)
         scores.append(sims)
         named.append(c.paper.id in spelled)
     table = np.asarray(rows, dtype=float).reshape(-1, len(FEATURES) - 2)

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
 from paperchat.corpus.paper import Paper
 from paperchat.errors import InputError
 from paperchat.index.embedders import Embedder
@@ -113,19 +115,21 @@ class HybridSearcher:
         )
 
     def _dense(
-        self, store: VectorStore, papers: dict[str, Paper], vector, since: int | None
+        self, store: VectorStore, papers: dict[str, Paper], vector, since: int | None, texts: bool
     ) -> dict[str, _Best]:
         best: dict[str, _Best] = {}
-        for hit in store.query([float(x) for x in vector], self.candidates, since):
+        for hit in store.query([float(x) for x in vector], self.candidates, since, texts=texts):
             if hit.paper_id not in papers:  # written after this view's snapshot
                 continue
             if hit.paper_id not in best:
                 best[hit.paper_id] = _Best(hit.chunk_id, hit.text, hit.similarity)
         return best
 
-    def _keyword(self, snapshot: IndexSnapshot, query: str, since: int | None) -> dict[str, _Best]:
+    def _keyword(
+        self, snapshot: IndexSnapshot, query: str, since: int | None, texts: bool
+    ) -> dict[str, _Best]:
         best: dict[str, _Best] = {}
-        for hit in snapshot.keyword.search(query, self.candidates):
+        for hit in snapshot.keyword.search(query, self.candidates, texts=texts):
             paper = snapshot.papers.get(hit.paper_id)
             if paper is None or hit.paper_id in best:
                 continue
@@ -143,10 +147,13 @@ class HybridSearcher:
         also: Sequence[str] = (),
     ) -> list[Candidate]:
         store, snapshot = view
+        texts = method != "hybrid"  # a hybrid hit's snippet is its best sentence (hit_of)
         dense = (
-            self._dense(store, snapshot.papers, query.vector, since) if method != "keyword" else {}
+            self._dense(store, snapshot.papers, query.vector, since, texts)
+            if method != "keyword"
+            else {}
         )
-        keyword = self._keyword(snapshot, query.text, since) if method != "dense" else {}
+        keyword = self._keyword(snapshot, query.text, since, texts) if method != "dense" else {}
         dense_rank = {pid: r for r, pid in enumerate(dense, start=1)}
         keyword_rank = {pid: r for r, pid in enumerate(keyword, start=1)}
         ids = list(dict.fromkeys([*dense, *keyword, *(i for i in also if i in snapshot.papers)]))
@@ -158,7 +165,7 @@ class HybridSearcher:
                 Candidate(
                     paper=paper,
                     chunk_id=best.chunk_id if best else "",
-                    chunk_text=best.text if best else paper.abstract,
+                    chunk_text=best.text if best else "",
                     dense_similarity=dense[pid].score if pid in dense else None,
                     dense_rank=dense_rank.get(pid),
                     keyword_score=keyword[pid].score if pid in keyword else None,
@@ -212,13 +219,16 @@ class HybridSearcher:
 
 
 def hit_of(scored: ScoredPaper) -> SearchHit:
-    """A scored paper as a search hit, its score the relevance probability."""
+    """A scored paper as a search hit, its score the relevance probability and its
+    snippet the abstract sentence closest to the query."""
     c = scored.candidate
+    sentences = scored.evidence.sentences
+    best = sentences[int(np.argmax(scored.sentence_scores))] if sentences else ""
     return SearchHit(
         paper=c.paper,
         score=round(scored.probability, 6),
         chunk_id=c.chunk_id,
-        chunk_text=c.chunk_text,
+        chunk_text=c.chunk_text or best or c.paper.abstract,
         similarity=c.dense_similarity,
         keyword_score=c.keyword_score,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:\.\d+)?")
@@ -207,7 +207,16 @@ class TermWeights:
 
     def coverage(self, query: set[str], text: set[str]) -> float:
         """Weighted share of the query's stems found in the text."""
-        total = sum(self.weight(s) for s in query)
-        if not total:
-            return 0.0
-        return sum(self.weight(s) for s in query & text) / total
+        return self.coverer(query)(text)
+
+    def coverer(self, query: set[str]) -> Callable[[set[str]], float]:
+        """`coverage` of one query over many texts, its weights computed once."""
+        weighted = {s: self.weight(s) for s in query}
+        total = sum(weighted.values())
+
+        def covered(text: set[str]) -> float:
+            if not total:
+                return 0.0
+            return sum(w for s, w in weighted.items() if s in text) / total
+
+        return covered
