@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import statistics
 import subprocess
+import time
 from pathlib import Path
 
 from bench.common import BIN, env_for, proc_memory_mb, query_set, run_timed
@@ -30,11 +31,13 @@ def cold_start(data_dir: Path, runs: int) -> dict:
 
 
 def server_memory(data_dir: Path, warmup: int) -> dict:
-    """RSS of a `paperchat serve` subprocess after `warmup` searches and extractive answers
-    through the API (and its peak, VmHWM, which includes start-up)."""
+    """A `paperchat serve` subprocess: how long until it accepts connections, how long
+    its first extractive answer takes then (nothing warmed), and its RSS after `warmup`
+    searches and answers through the API (and its peak, VmHWM, which includes start-up)."""
     import httpx
 
     port = _free_port()
+    started = time.perf_counter()
     log = (data_dir / "serve.log").open("w")
     proc = subprocess.Popen(
         [str(BIN / "paperchat"), "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -49,12 +52,21 @@ def server_memory(data_dir: Path, warmup: int) -> dict:
             proc.kill()
             tail = (data_dir / "serve.log").read_text()[-400:]
             raise RuntimeError(f"paperchat serve did not start: {tail!r}") from exc
+        ready_s = time.perf_counter() - started
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+            t0 = time.perf_counter()
+            http.post("/api/ask", json={"question": ASK, "mode": "extractive"}).raise_for_status()
+            first_answer_s = time.perf_counter() - t0
             for q in query_set(warmup):
                 http.post("/api/search", json={"query": q, "k": 5}).raise_for_status()
                 http.post("/api/ask", json={"question": q, "mode": "extractive"})
             http.get("/").raise_for_status()  # the UI page too
-        return {"warmup_requests": 2 * warmup + 1, **proc_memory_mb(proc.pid)}
+        return {
+            "ready_s": ready_s,
+            "first_answer_s": first_answer_s,
+            "warmup_requests": 2 * warmup + 2,
+            **proc_memory_mb(proc.pid),
+        }
     finally:
         proc.terminate()
         try:

@@ -176,6 +176,17 @@ def rows(r: Mapping) -> list[Row]:
                     baseline=f"`paperchat --help` {_num(g('cold_start.help.median_s'))} s",
                 )
             )
+    if g("memory.first_answer_s") is not None:
+        out.append(
+            Row(
+                "first answer after a server start",
+                g("memory.first_answer_s"),
+                "s",
+                1.0,
+                note="the first `/api/ask` (extractive) once `paperchat serve` accepts "
+                f"connections, which took {_num(g('memory.ready_s'))} s from launch",
+            )
+        )
     if g("memory"):
         out.append(
             Row(
