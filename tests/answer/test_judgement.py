@@ -262,3 +262,20 @@ def test_a_question_that_points_nowhere_is_judged_over_the_whole_corpus(evidence
     query = _query(evidence, "Which papers distill diffusion models?")
     papers = _scored(evidence, {"distil": 0.9})
     assert choose_from_context(query, papers, MODEL, TermWeights.uniform()) is None
+
+
+def test_detail_missing_when_the_question_names_something_the_paper_never_mentions(evidence):
+    # SwiftNet states a top-1 accuracy, but on ImageNet: CIFAR-10 is another paper's
+    judgement = _judge(
+        evidence,
+        "What top-1 accuracy does SwiftNet reach on CIFAR-10?",
+        {"swift": 0.9, "distil": 0.3, "npnet": 0.1},
+    )
+    assert judgement.verdict == "detail_missing"
+    assert _ids(judgement.relevant) == ["swift"]
+    stated = _judge(
+        evidence,
+        "What top-1 accuracy does SwiftNet reach on ImageNet?",
+        {"swift": 0.9, "distil": 0.3, "npnet": 0.1},
+    )
+    assert stated.verdict == "answered"

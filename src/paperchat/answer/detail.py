@@ -3,7 +3,8 @@
 "How many GPUs were used to train NPNet?" identifies NPNet and asks about GPUs. The
 *aspect* of a question is what is left of its content words once the words that picked
 the paper out (its title, the names the question uses) are taken away: {"gpu",
-"train"}. The abstract states it when the aspect's rarer vocabulary is there — in one
+"train"}. The abstract states it when the aspect's rarer vocabulary (rare in the corpus, and not
+everyday English: text/english.py) is there — in one
 sentence that also gives a number, when a number is asked for; anywhere in the abstract
 otherwise. Term weights make "gpu" count for far more than "train".
 """
@@ -14,8 +15,16 @@ import re
 from collections.abc import Sequence
 
 from paperchat.retrieve.query import Query, is_acronym
-from paperchat.retrieve.relevance import ScoredPaper
-from paperchat.text.lexical import TermWeights, content_stems, has_number, named_terms, stem
+from paperchat.retrieve.relevance import ScoredPaper, mentions
+from paperchat.text import english
+from paperchat.text.lexical import (
+    TermWeights,
+    content_stems,
+    has_number,
+    named_terms,
+    stem,
+    words,
+)
 
 ASPECT_COVERAGE = 0.3  # weighted share of the aspect a paper must state ...
 CLOSE_SENTENCE = 0.65  # ... or a sentence this close to the question in meaning
@@ -41,6 +50,14 @@ _ASKING = {
         "perform",
         "conduct",
         "carry",
+        # the form of the number asked for, not what it is about
+        "fraction",
+        "proportion",
+        "share",
+        "percentage",
+        "percent",
+        "amount",
+        "number",
     ]
 }
 # "Which datasets ...?" asks for names: the abstract must name some, not only count them.
@@ -93,6 +110,11 @@ def _states_number(sentence: str) -> bool:
     return has_number(sentence) or bool(_NUMBER_WORD.search(sentence))
 
 
+def _everyday(query: Query) -> set[str]:
+    """Stems of the question's everyday English words ("earlier", "keep", "learning")."""
+    return {stem(w) for w in words(query.question) if english.everyday(w)}
+
+
 def aspect(query: Query, papers: Sequence[ScoredPaper]) -> set[str]:
     """The question's content stems minus those that identify the papers."""
     identifying: set[str] = set()
@@ -104,10 +126,22 @@ def aspect(query: Query, papers: Sequence[ScoredPaper]) -> set[str]:
     return {s for s in set(query.stems) - identifying - _ASKING if not _VALUE.match(s)}
 
 
+def _names_all_there(query: Query, papers: Sequence[ScoredPaper]) -> bool:
+    """Every name the question uses (that the corpus knows) is in one of the papers: "How
+    much does TransMix add to DeiT-S?" asks of DeiT-S, which TransMix's abstract may not
+    name at all."""
+    texts = [f"{p.paper.title or ''} {p.paper.abstract}" for p in papers]
+    known = [n for n in query.names if n not in query.absent]
+    return all(any(mentions(t, n) for t in texts) for n in known)
+
+
 def states_what_is_asked(query: Query, papers: Sequence[ScoredPaper], weights: TermWeights) -> bool:
+    if not _names_all_there(query, papers):
+        return False
     asked = aspect(query, papers)
+    everyday = _everyday(query)
     rare = (
-        {a for a in asked if weights.document_count(a) <= RARE_SHARE * weights.size}
+        {a for a in asked - everyday if weights.document_count(a) <= RARE_SHARE * weights.size}
         if weights.size >= MIN_CORPUS_FOR_RARE
         else set()
     )
@@ -126,6 +160,9 @@ def states_what_is_asked(query: Query, papers: Sequence[ScoredPaper], weights: T
             for p in papers
             for sentence, stems in zip(p.evidence.sentences, p.evidence.stems, strict=True)
         )
+    # what a number is about may be everyday words ("learning rate"); a description
+    # asked for is named by the rarer ones
+    asked -= everyday
     if not asked:
         return True
     return any(

@@ -57,11 +57,15 @@ def identified(
 ) -> list[ScoredPaper]:
     """Papers the question picks out itself: by spelling out the title, or by a rare name
     (used by at most RARE_NAME papers of the corpus) that the paper uses."""
-    subject = next((n for n in query.names if not is_acronym(n)), None)
-    if subject is None or subject in query.absent:  # the question's first name is its subject
-        rare = []
-    else:
-        rare = [subject] if _rare(subject, weights) else []
+    # the subject is the question's first rare name ("top-1" is common, "TransMix" rare),
+    # unless an earlier name is one the corpus lacks
+    rare = []
+    for name in (n for n in query.names if not is_acronym(n)):
+        if name in query.absent:
+            break
+        if _rare(name, weights):
+            rare = [name]
+            break
     return [
         p
         for p in papers

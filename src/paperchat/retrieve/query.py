@@ -24,7 +24,7 @@ _QUANTITY = re.compile(
     r"\b(?:how (?:much|many|big|large|fast|well|accurate|long|small|often|far|high|low)|"
     r"by how|what (?:\w+ ){0,3}(?:fid|accuracy|perplexity|ppl|speed-?up|miou|iou|bleu|error|"
     r"score|top-1|precision|recall|f1|auc|psnr|ssim|latency|throughput|gain|improvement|"
-    r"reduction|size|percentage|rate|number|ratio|margin)|up to what)\b",
+    r"reduction|size|percentage|fraction|proportion|share|rate|number|ratio|margin)|up to what)\b",
     re.I,
 )
 _DEFINITION = re.compile(
