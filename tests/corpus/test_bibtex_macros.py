@@ -1,5 +1,5 @@
 """BibTeX as people write it (issue 17, item 6): `@string` macros joined with `#`, month
-macros and `crossref` children, read the way BibTeX itself reads them."""
+macros, `crossref` children, and LaTeX math, read the way BibTeX itself reads them."""
 
 from __future__ import annotations
 
@@ -100,6 +100,17 @@ def test_crossref_to_a_missing_entry_is_reported_and_the_paper_kept(tmp_path: Pa
             "nothing inherited, paper kept",
         )
     ]
+
+
+def test_latex_math_reads_as_text(tmp_path: Path) -> None:
+    text = r"""@article{math2022,
+  title    = {Bounds for $x\in\mathbb{R}^d$ in $O(n\log n)$ Time},
+  abstract = {We learn a mask $m_i$ with $\alpha\in\{0,1\}$ and $\|x\|_2\leq\epsilon$.}
+}
+"""
+    (paper,) = _parse(tmp_path, text).papers
+    assert paper.title == "Bounds for x in R^d in O(n log n) Time"
+    assert paper.abstract == "We learn a mask m_i with alpha in {0,1} and |x|_2 leq epsilon."
 
 
 def test_an_undefined_macro_is_a_problem_of_that_entry_only(tmp_path: Path) -> None:
