@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 
 from paperchat.answer.conversation import read_history, with_sources
 from paperchat.answer.models import Answer, Citation, Turn
-from paperchat.answer.safe_text import markdown_link, markdown_text, safe_url
+from paperchat.answer.safe_text import inert_markdown, markdown_link, markdown_text, safe_url
 from paperchat.corpus.paper import Paper
 
 RENDER = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
@@ -81,6 +81,24 @@ def test_any_text_renders_as_exactly_its_characters(text):
     rendered = RENDER.render(f"x {markdown_text(text)} x")
     assert _tags(rendered) == {"p"}, (text, rendered)
     assert _visible(rendered) == f"x {text} x".strip()
+
+
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.sampled_from("\\<>[]()!:*_`#|~$&/ \n"),
+            st.characters(min_codepoint=32, max_codepoint=0x24F, exclude_categories=("Cc",)),
+        ),
+        max_size=60,
+    )
+)
+def test_a_reply_made_inert_keeps_escaped_corpus_text_as_it_is(text):
+    # Replies carry corpus text that `markdown_text` escaped; `inert_markdown` must not
+    # escape it twice (`\\<` would be an escaped backslash before live HTML).
+    escaped = markdown_text(text)
+    reply = f"**Zebrafish** regrow fins [1].\n\n- {escaped} [2]\n"
+    assert inert_markdown(reply) == reply
+    assert inert_markdown(inert_markdown(text)) == inert_markdown(text)
 
 
 @pytest.mark.parametrize(

@@ -231,7 +231,7 @@ def test_a_valid_surrogate_pair_is_text(client):
 
 
 def test_corpus_markdown_stays_inert():
-    from paperchat.api.citations import InertStream, inert_markdown
+    from paperchat.answer.safe_text import InertStream, inert_markdown
 
     hostile = (
         "See [here](javascript:alert(1)) <img src=x onerror=y> ![p](http://t/x)\n[1]: http://x"

@@ -46,6 +46,8 @@ from paperchat.corpus.clean import clean_text, extract_code_url
         # Math, accents and whitespace.
         (r"the $\alpha$-divergence in $O(n^2)$ time", "the alpha-divergence in O(n^2) time"),
         ("costs $5 and $6", "costs $5 and $6"),
+        (r"a mask $\alpha\in\{0,1\}$ in $n\log n$ time", "a mask alpha in {0,1} in n log n time"),
+        (r"for $x\in\mathbb{R}^d$ with $\|x\|_2\leq 1$", "for x in R^d with |x|_2 leq 1"),
         (
             r"M{\"u}ller, Poincar\'e, \c{C}elik, Erd\H{o}s, \L{}ukasz",
             "Müller, Poincaré, Çelik, Erdős, Łukasz",

@@ -1,17 +1,25 @@
-"""Corpus text made inert inside paperchat's Markdown answers.
+"""Corpus text made inert inside paperchat's Markdown answers: the one place that
+escapes Markdown.
 
 Titles and abstracts come from files anyone can write. Placed verbatim inside an answer
 that a chat client renders as Markdown (Open WebUI, LibreChat, a notebook), a title like
 `![x](http://tracker/x.png)` loads an image, `[click](javascript:...)` shows a link,
 `<img onerror=...>` may run, and `Zebrafish [1](...)` poses as one of paperchat's own
-citation markers. `markdown_text` escapes every character that can open a Markdown or
-HTML construct with a CommonMark backslash escape, so a renderer shows the characters
-and builds nothing; a client that shows plain text sees the words with a few
-backslashes. Links are only ever the paper's own URL from its metadata, and only when it
-is a plain http(s) address (`markdown_link`).
+citation markers. Two strengths, for two kinds of text:
 
-Pure functions, no state: apply them where corpus text enters answer text, never to
-`citations[].quote`, which stays verbatim (it is data, checked against the abstract).
+- `markdown_text`, for corpus text placed into an answer, escapes every character that
+  can open a Markdown or HTML construct with a CommonMark backslash escape, so a
+  renderer shows the characters and builds nothing; a client that shows plain text sees
+  the words with a few backslashes. Links are only ever the paper's own URL from its
+  metadata, and only when it is a plain http(s) address (`markdown_link`).
+- `inert_markdown` (and `InertStream`, for text that arrives in pieces), for a whole
+  reply, an LLM's included, escapes only what would make it live: links, images, raw
+  HTML and reference definitions; its emphasis, lists and [n] markers stay. It leaves
+  what `markdown_text` escaped as it is, so the two compose.
+
+Pure functions (and one small buffer), no shared state: apply them where text enters an
+answer or a reply, never to `citations[].quote`, which stays verbatim (it is data,
+checked against the abstract).
 """
 
 from __future__ import annotations
@@ -32,6 +40,16 @@ _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\u0085]+")
 # Characters a renderer may drop or treat as layout: bidi overrides and zero-width marks.
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _SAFE_URL = re.compile(r"https?://[A-Za-z0-9._~:/?#@!$&'*+,;=%-]+")
+# What would make a reply's Markdown live (`inert_markdown`): raw HTML / autolinks, `](`
+# link targets, `![` images and `[label]: url` reference definitions.
+# A character is already escaped when an odd number of backslashes stands before it
+# (corpus text in a reply arrives escaped by `markdown_text`); escaping it again would
+# turn `\<` into `\\<`, an escaped backslash before live HTML.
+_UNESCAPED = r"(?<!\\)((?:\\\\)*)"
+_HTML_START = re.compile(_UNESCAPED + r"<(?=[A-Za-z/!?])")
+_LINK_TARGET = re.compile(_UNESCAPED + r"\]\(")
+_IMAGE = re.compile(_UNESCAPED + r"!\[")
+_REF_DEF = re.compile(r"^(\s{0,3})\[([^\]\n]+)\]:", re.M)
 
 
 def markdown_text(text: str | None) -> str:
@@ -62,3 +80,48 @@ def markdown_link(label: str | None, url: str | None) -> str:
     text = markdown_text(label)
     target = safe_url(url)
     return f"[{text}](<{target}>)" if target and text else text
+
+
+def inert_markdown(text: str) -> str:
+    """The text with Markdown's link, image and HTML syntax escaped; [n] markers stay."""
+    text = _HTML_START.sub(r"\1\\<", text)
+    text = _LINK_TARGET.sub(r"\1]\\(", text)
+    text = _IMAGE.sub(r"\1!\\[", text)
+    return _REF_DEF.sub(r"\1\\[\2]:", text)
+
+
+class InertStream:
+    """`inert_markdown` for text that arrives in pieces.
+
+    A piece that might be the start of something Markdown would make live (a trailing
+    `]`, `!` or `<`; a line that so far reads like `[label]:`) is held back until the
+    next piece shows what it is.
+    """
+
+    _HOLD_LINE = re.compile(r" {0,3}(\[[^\]\n]*\]?)?$")
+
+    def __init__(self) -> None:
+        self._pending = ""
+        self._line_start = True
+
+    def feed(self, text: str) -> str:
+        self._pending += text
+        pending = self._pending
+        cut = len(pending) - 1 if pending[-1:] in ("]", "!", "<") else len(pending)
+        line_at = pending.rfind("\n") + 1
+        if (line_at > 0 or self._line_start) and self._HOLD_LINE.fullmatch(pending[line_at:]):
+            cut = min(cut, line_at)
+        return self._emit(cut)
+
+    def flush(self) -> str:
+        return self._emit(len(self._pending))
+
+    def _emit(self, cut: int) -> str:
+        out, self._pending = self._pending[:cut], self._pending[cut:]
+        if not out:
+            return ""
+        # "x" stands for the text already sent, so a first line that does not start a
+        # line is not read as one
+        escaped = inert_markdown(out) if self._line_start else inert_markdown("x" + out)[1:]
+        self._line_start = out.endswith("\n")
+        return escaped

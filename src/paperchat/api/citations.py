@@ -7,7 +7,8 @@ paper, in [n] order, pointing at the first [n] marker in the text; the url is th
 arXiv/DOI page when the corpus knows it, else this server's `/api/papers/{id}`.
 
 Corpus text is data: titles and abstracts never become links or markup here. The text is
-made Markdown-inert where Markdown would turn it into a link, an image or HTML.
+made Markdown-inert (`answer/safe_text.py`) where Markdown would turn it into a link, an
+image or HTML.
 """
 
 from __future__ import annotations
@@ -20,18 +21,9 @@ from urllib.parse import quote
 
 from paperchat.answer.conversation import with_sources
 from paperchat.answer.models import Answer, Citation
+from paperchat.answer.safe_text import inert_markdown
 
 _SAFE_URL = re.compile(r"https?://[^\s<>\"'`]+$", re.I)
-# What would make Markdown of corpus text live: raw HTML / autolinks, `](` link targets,
-# `![` images and `[label]: url` reference definitions.
-# A character is already escaped when an odd number of backslashes stands before it
-# (corpus text arrives escaped by answer/safe_text.py); escaping it again would turn
-# `\<` into `\\<`, an escaped backslash before live HTML.
-_UNESCAPED = r"(?<!\\)((?:\\\\)*)"
-_HTML_START = re.compile(_UNESCAPED + r"<(?=[A-Za-z/!?])")
-_LINK_TARGET = re.compile(_UNESCAPED + r"\]\(")
-_IMAGE = re.compile(_UNESCAPED + r"!\[")
-_REF_DEF = re.compile(r"^(\s{0,3})\[([^\]\n]+)\]:", re.M)
 
 Detail = Literal["cited", "full"]
 
@@ -49,56 +41,11 @@ class Cited:
     end: int
 
 
-def inert_markdown(text: str) -> str:
-    """The text with Markdown's link, image and HTML syntax escaped; [n] markers stay."""
-    text = _HTML_START.sub(r"\1\\<", text)
-    text = _LINK_TARGET.sub(r"\1]\\(", text)
-    text = _IMAGE.sub(r"\1!\\[", text)
-    return _REF_DEF.sub(r"\1\\[\2]:", text)
-
-
 def paper_url(url: str | None, paper_id: str, base_url: str) -> str:
     """The paper's own http(s) URL, else this server's JSON page for it."""
     if url and _SAFE_URL.match(url.strip()):
         return url.strip()
     return f"{base_url.rstrip('/')}/api/papers/{quote(paper_id, safe='/:')}"
-
-
-class InertStream:
-    """`inert_markdown` for text that arrives in pieces.
-
-    A piece that might be the start of something Markdown would make live (a trailing
-    `]`, `!` or `<`; a line that so far reads like `[label]:`) is held back until the
-    next piece shows what it is.
-    """
-
-    _HOLD_LINE = re.compile(r" {0,3}(\[[^\]\n]*\]?)?$")
-
-    def __init__(self) -> None:
-        self._pending = ""
-        self._line_start = True
-
-    def feed(self, text: str) -> str:
-        self._pending += text
-        pending = self._pending
-        cut = len(pending) - 1 if pending[-1:] in ("]", "!", "<") else len(pending)
-        line_at = pending.rfind("\n") + 1
-        if (line_at > 0 or self._line_start) and self._HOLD_LINE.fullmatch(pending[line_at:]):
-            cut = min(cut, line_at)
-        return self._emit(cut)
-
-    def flush(self) -> str:
-        return self._emit(len(self._pending))
-
-    def _emit(self, cut: int) -> str:
-        out, self._pending = self._pending[:cut], self._pending[cut:]
-        if not out:
-            return ""
-        # "x" stands for the text already sent, so a first line that does not start a
-        # line is not read as one
-        escaped = inert_markdown(out) if self._line_start else inert_markdown("x" + out)[1:]
-        self._line_start = out.endswith("\n")
-        return escaped
 
 
 def render_text(answer: Answer) -> str:

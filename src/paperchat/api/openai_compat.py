@@ -25,8 +25,9 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from paperchat.answer.models import Answer
+from paperchat.answer.safe_text import InertStream
 from paperchat.api import citations
-from paperchat.api.citations import Detail, InertStream
+from paperchat.api.citations import Detail
 from paperchat.api.errors import ERROR_RESPONSES, stream_error
 from paperchat.api.openai_requests import (
     MODEL_HELP,

@@ -23,8 +23,9 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from paperchat.answer.models import Answer
+from paperchat.answer.safe_text import InertStream
 from paperchat.api import citations
-from paperchat.api.citations import Detail, InertStream
+from paperchat.api.citations import Detail
 from paperchat.api.errors import OpenAIRequestError, stream_error
 from paperchat.api.openai_requests import (
     Message,

@@ -47,11 +47,15 @@ _SWITCH = re.compile(
 )
 _WORD_MACROS = {"eg": "e.g.", "ie": "i.e.", "etc": "etc.", "etal": "et al."}
 _MACRO = re.compile(r"\\([A-Za-z]+)(\s?)")
-_ESCAPED = re.compile(r"\\([%&_#$])")
+_ESCAPED = re.compile(r"\\([%&_#${}|])")
 _SPACING = re.compile(r"\\[,;:! ]")
 # Inline math the way pandoc reads it: `$` then non-space ... non-space then `$`, not
 # followed by a digit, so prices like "$5 and $6" are left alone.
 _MATH = re.compile(r"(?<!\\)\$(?=\S)([^$]*?\S)\$(?!\d)")
+# In math a command is a word of its own, so it cannot run into its neighbours:
+# `\alpha\in\{0,1\}` reads "alpha in {0,1}", `n\log n` "n log n", `x\in\mathbb{R}` "x in R".
+_COMMAND_THEN_COMMAND = re.compile(r"(\\[A-Za-z]+)(?=\\)")
+_TEXT_THEN_COMMAND = re.compile(r"(?<=[A-Za-z0-9)\]}])(?=\\[A-Za-z])")
 # `~` is a tie (non-breaking space) after a word; `2~4` or `~32` (a range, "about")
 # are left as written.
 _TIE = re.compile(r"(?<=[A-Za-z.,;:)\]}])~(?=\S)")
@@ -69,6 +73,11 @@ def _accent(match: re.Match[str]) -> str:
 def _href(match: re.Match[str]) -> str:
     url, label = match.group(1), match.group(2)
     return url if label.strip() in ("", url) else f"{label} ({url})"
+
+
+def _math(match: re.Match[str]) -> str:
+    """Inline math without its dollars, each command set apart as a word."""
+    return _TEXT_THEN_COMMAND.sub(" ", _COMMAND_THEN_COMMAND.sub(r"\1 ", match.group(1)))
 
 
 def _macro(match: re.Match[str]) -> str:
@@ -108,6 +117,7 @@ def _step(text: str) -> str:
     text = _drop_unmatched_braces(text)
     text = _ACCENT.sub(_accent, text)
     text = _LETTER.sub(lambda m: _LETTERS[m.group(1)], text)
+    text = _MATH.sub(_math, text)  # before commands unwrap and glue `\in\mathbb{R}` to "inR"
     text = _URL_TWICE.sub(r"\1", text)
     text = _HREF.sub(_href, text)
     text = _TEXTCOLOR.sub("", text)
@@ -115,7 +125,6 @@ def _step(text: str) -> str:
     text = _FRAC.sub(r"\1/\2", text)
     text = _SWITCH.sub("", text)
     text = _sub_all(_UNWRAP, r"\1", text)
-    text = _MATH.sub(r"\1", text)
     text = _ESCAPED.sub(r"\1", text)
     text = _SPACING.sub(" ", text)
     text = _MACRO.sub(_macro, text)
