@@ -28,12 +28,19 @@ import re
 from urllib.parse import urlsplit
 
 # Every ASCII punctuation character that opens or closes an inline construct in
-# CommonMark or GFM: emphasis and strike (* _ ~), code (`), links and images ([ ] ( ) !),
-# raw HTML and autolinks (< >), entities (&), tables (|), headings (#), math in clients
-# that render it ($), braces, and the escape itself. List and heading markers that only
-# work at a line's start (- + = 1.) are left alone: the text is flattened to one line
-# and placed after paperchat's own markup.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>!#|~$&])")
+# CommonMark or GFM: emphasis and strike (* _ ~), code (`), raw HTML and autolinks
+# (< >), entities (&), tables (|), headings (#), math in clients that render it ($), and
+# the escape itself. Brackets, which open links, images and paperchat's own [n] markers,
+# become character references instead (`_BRACKETS`): "\[" and "\(" are math delimiters
+# in clients that render KaTeX (Open WebUI). With no bracket left, "(", ")" and "!"
+# open nothing and stay as they are. List and heading markers that only work at a
+# line's start (- + = 1.) are left alone too: the text is flattened to one line and
+# placed after paperchat's own markup.
+_SPECIAL = re.compile(r"([\\`*_<>#|~$&])")
+_BRACKETS = {"[": "&#91;", "]": "&#93;"}
+_BRACKET = re.compile(r"[\[\]]")
+# What `markdown_text` (and a client's own escapes) put in, for `shown_text` to undo.
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()<>!#|~$&:.])|&#(91|93);")
 # GFM turns bare `http://…` and `www.…` into links: an escaped `:` or `.` stops that.
 _AUTOLINK = re.compile(r"(?<=[A-Za-z0-9])(:)(?=//)|(?<=\bwww)(\.)", re.IGNORECASE)
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\u0085]+")
@@ -59,8 +66,14 @@ def markdown_text(text: str | None) -> str:
     if not text:
         return ""
     flat = _LINE_BREAKS.sub(" ", _INVISIBLE.sub("", text))
-    escaped = _SPECIAL.sub(r"\\\1", flat)
+    escaped = _BRACKET.sub(lambda m: _BRACKETS[m.group(0)], _SPECIAL.sub(r"\\\1", flat))
     return _AUTOLINK.sub(lambda m: "\\" + m.group(0), escaped)
+
+
+def shown_text(markdown: str) -> str:
+    """The characters a Markdown renderer shows for escaped text: `markdown_text`
+    undone (backslash escapes and bracket references), for a UI that renders itself."""
+    return _ESCAPED.sub(lambda m: m.group(1) or chr(int(m.group(2))), markdown)
 
 
 def safe_url(url: str | None) -> str | None:

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from paperchat.answer.models import Answer, Summary
+from paperchat.answer.safe_text import shown_text
 from paperchat.corpus.paper import Paper
 from paperchat.retrieve.results import SearchResult
 
@@ -31,9 +32,6 @@ _ESCAPES = str.maketrans(
 )
 _CITE = re.compile(r"(?<!\\)\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _BOLD = re.compile(r"(?<!\\)\*\*(.+?)(?<!\\)\*\*")
-# Corpus text in answers carries Markdown backslash escapes (answer/safe_text.py): an
-# escaped character is shown as itself, and an escaped "[1]" is never a citation link.
-_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()<>!#|~$&:.])")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.*)$")
 _HEADING = re.compile(r"^\s*#{1,6}\s+(.*)$")
 _SPACE = re.compile(r"\s+")
@@ -99,7 +97,7 @@ def inline_html(text: str, titles: Mapping[int, str | None], prefix: str = "src"
 
 
 def _plain(text: str) -> str:
-    return esc(_ESCAPED.sub(r"\1", text))
+    return esc(shown_text(text))
 
 
 def _cites(text: str, titles: Mapping[int, str | None], prefix: str) -> str:
@@ -145,7 +143,7 @@ def text_html(
             if para:
                 flush()
             item = bullet.group(1).strip()
-            plain = _ESCAPED.sub(r"\1", item)
+            plain = shown_text(item)
             if plain in item_links:
                 items.append(f'<a class="pc-cite" href="#{item_links[plain]}">{esc(plain)}</a>')
             else:
@@ -202,9 +200,7 @@ def _near_anchors(sources: list[SearchResult], prefix: str) -> dict[str, str]:
 
 def _nearest_html(sources: list[SearchResult], prefix: str, text: str) -> str:
     """Nearest papers the abstention text does not already list, as links to the panel."""
-    listed = {
-        _ESCAPED.sub(r"\1", m.group(1).strip()) for m in map(_BULLET.match, text.splitlines()) if m
-    }
+    listed = {shown_text(m.group(1).strip()) for m in map(_BULLET.match, text.splitlines()) if m}
     missing = [(i, s) for i, s in enumerate(sources, start=1) if (s.title or s.id) not in listed]
     if not missing:
         return ""
