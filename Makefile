@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
-.PHONY: run test soak install ingest serve lint format clean bench bench-quick calibrate
+.PHONY: run test soak e2e install ingest serve lint format clean bench bench-quick calibrate
 
 run: ingest serve
 
@@ -21,6 +21,25 @@ SOAK_TESTS := tests/robustness/test_load.py tests/api/test_fuzz.py tests/index/t
 soak: install
 	PAPERCHAT_LOAD_SECONDS=120 PAPERCHAT_FUZZ_EXAMPLES=150 PAPERCHAT_FUZZ_MIN_CASES=1000 \
 	PAPERCHAT_CRASH_KILLS=50 $(BIN)/python -m pytest -s $(SOAK_TESTS)
+
+# Open WebUI (PyPI's open-webui, in its own venv: several GB with its CPU torch) against
+# `paperchat serve`, driven in Debian's headless Chromium (tests/e2e, which `make test`
+# does not collect). Its screenshot is docs/images/open-webui-sources.png.
+E2E_VENV := .venv-e2e
+E2E_STAMP = $(E2E_VENV)/.installed-$(OPEN_WEBUI_VERSION)
+OPEN_WEBUI_VERSION := 0.12.4
+
+e2e: install $(E2E_STAMP)
+	@test -x /usr/bin/chromium || { echo "make e2e needs Debian's chromium: apt-get install -y chromium"; exit 1; }
+	$(BIN)/python -m pytest tests/e2e
+
+# open-webui needs torch (sentence-transformers, accelerate): 2.13.0 first, as above.
+$(E2E_STAMP):
+	$(PYTHON) -m venv $(E2E_VENV)
+	$(E2E_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(E2E_VENV)/bin/python -m pip install --quiet torch==2.13.0
+	$(E2E_VENV)/bin/python -m pip install --quiet open-webui==$(OPEN_WEBUI_VERSION)
+	touch $(E2E_STAMP)
 
 install: $(STAMP)
 
@@ -62,7 +81,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(E2E_VENV) .pytest_cache .ruff_cache
 
 # Refit the relevance model (src/paperchat/retrieve/relevance-*.json) on the tune split of
 # evals/questions.jsonl, for the default embedder and the hash embedder the fast tests use.

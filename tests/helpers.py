@@ -13,6 +13,17 @@ from pathlib import Path
 import uvicorn
 
 BIN = Path(sys.executable).parent
+# Debian's headless Chromium, as the browser tests start it: Playwright cannot download a
+# browser here, and without the background-networking flags Chromium keeps dialling out.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:

@@ -74,7 +74,7 @@ def test_usage_counts_cl100k_tokens(client):
     assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
 
 
-def test_stream_sends_annotations_then_sources_then_stop_then_usage(client):
+def test_stream_sends_sources_then_annotations_then_stop_then_usage(client):
     chunks = _stream(
         client,
         model="paperchat",
@@ -85,15 +85,31 @@ def test_stream_sends_annotations_then_sources_then_stop_then_usage(client):
     text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
     at = {name: i for i, c in enumerate(chunks) for name in _kinds(c)}
     assert at["annotations"] < at["stop"] < at["usage"] == len(chunks) - 1
-    assert at["annotations"] < at["event"] < at["stop"]
     notes = next(c for c in chunks if "annotations" in _kinds(c))["choices"][0]["delta"]
     for note in notes["annotations"]:
         span = note["url_citation"]
         assert text[span["start_index"] : span["end_index"]].startswith("[")
-    event = next(c["event"] for c in chunks if "event" in c)
-    assert event["type"] == "source"
-    assert event["data"]["document"][0]  # the quoted sentence
-    assert event["data"]["source"]["url"].startswith("http")
+    # one Open WebUI source per annotation, all before it: Open WebUI makes a source of
+    # each url_citation too, and its chip takes the name of the first one with that id
+    events = [(i, c["event"]) for i, c in enumerate(chunks) if "event" in c]
+    assert [i for i, _ in events] == list(range(events[0][0], at["annotations"]))
+    by_n = {c["n"]: c for c in chunks[at["stop"]]["paperchat"]["citations"]}
+    cites = [by_n[n] for n in sorted(by_n)]
+    for (_, event), note, cited in zip(events, notes["annotations"], cites, strict=True):
+        span, data = note["url_citation"], event["data"]
+        assert event["type"] == "source"
+        assert data["source"] == {"id": span["url"], "name": span["title"], "url": span["url"]}
+        assert data["document"] == [cited["quote"]]
+        assert data["metadata"] == [
+            {
+                "source": span["url"],  # Open WebUI groups by it: the annotation's url
+                "name": span["title"],
+                "url": span["url"],
+                "source_url": span["url"],
+                "external": True,  # keeps the title as the chip's name
+                "paper_id": cited["id"],
+            }
+        ]
     usage = chunks[-1]["usage"]
     assert chunks[-1]["choices"] == []
     assert usage["completion_tokens"] == count_tokens(text)

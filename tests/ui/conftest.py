@@ -15,17 +15,9 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from helpers import CHROMIUM, CHROMIUM_ARGS
 from pydantic import SecretStr
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ui"
 API_KEY = "s3cret-ui-token"
 

@@ -119,13 +119,29 @@ def response_annotations(items: list[Cited]) -> list[dict]:
 
 
 def open_webui_source(c: Cited) -> dict:
-    """Open WebUI's `source` event for one cited paper: a chip with the quoted sentence."""
+    """Open WebUI's `source` event for one cited paper: a chip named by the paper's title
+    that opens to the quoted sentence.
+
+    Open WebUI 0.12 groups sources by `metadata.source` and names a chip whose id is a URL
+    by that URL, unless the metadata is marked `external` (as its own external-knowledge
+    results are); its main branch keeps the name when `source_url` is set instead. It
+    also turns each `url_citation` into a source of its own with the same id, which joins
+    this chip: this event comes first so that the chip takes its name and quote from it.
+    """
+    meta = {
+        "source": c.url,
+        "name": c.title,
+        "url": c.url,
+        "source_url": c.url,
+        "external": True,
+        "paper_id": c.id,
+    }
     return {
         "type": "source",
         "data": {
-            "source": {"id": c.url, "name": f"[{c.n}] {c.title}", "url": c.url},
+            "source": {"id": c.url, "name": c.title, "url": c.url},
             "document": [c.quote],
-            "metadata": [{"source": c.url, "name": f"[{c.n}] {c.title}", "paper_id": c.id}],
+            "metadata": [meta],
         },
     }
 

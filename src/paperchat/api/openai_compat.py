@@ -3,7 +3,8 @@
 The reply's content is the answer with [n] markers and the source list (api/citations.py);
 each cited paper is also an OpenAI `url_citation` annotation (`message.annotations`, or
 one `delta.annotations` chunk before the final chunk when streaming) and, streamed, an
-Open WebUI `source` event with the quoted sentence (a chunk with a top-level `event`).
+Open WebUI `source` event with the quoted sentence (a chunk with a top-level `event`,
+before the annotations: see `citations.open_webui_source`).
 The structured answer travels in a `paperchat` field, on the final chunk when streaming:
 the cited sources only, or every source with `"paperchat_detail": "full"`.
 `usage` counts cl100k tokens; streamed, `stream_options.include_usage` adds the usage
@@ -226,10 +227,11 @@ class _ChatStream:
                         streamed += tail
                         yield self.chunk({"content": tail})
                     cited = citations.cited(event, streamed, self.base)
-                    if cited:
-                        yield self.chunk({"annotations": citations.chat_annotations(cited)})
+                    # Open WebUI's chips take their name from whichever source comes first
                     for c in cited:
                         yield self.chunk({}, event=citations.open_webui_source(c))
+                    if cited:
+                        yield self.chunk({"annotations": citations.chat_annotations(cited)})
                     field = citations.paperchat_field(event, self.detail, self.base)
                     yield self.chunk({}, finish="stop", paperchat=field)
                     if include_usage:
