@@ -14,7 +14,13 @@ from markdown_it import MarkdownIt
 
 from paperchat.answer.conversation import read_history, with_sources
 from paperchat.answer.models import Answer, Citation, Turn
-from paperchat.answer.safe_text import inert_markdown, markdown_link, markdown_text, safe_url
+from paperchat.answer.safe_text import (
+    inert_markdown,
+    markdown_link,
+    markdown_text,
+    safe_url,
+    shown_text,
+)
 from paperchat.corpus.paper import Paper
 
 RENDER = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
@@ -142,3 +148,12 @@ def test_source_list_escapes_titles_and_is_still_read_back():
     assert POISONED_TITLE in _visible(RENDER.render(text))
     history = [Turn(role="user", content="q"), Turn(role="assistant", content=text)]
     assert read_history(history, {paper.id: paper}).numbers == {paper.id: 1}
+
+
+def test_no_math_delimiters_for_katex_clients_and_the_ui_shows_the_text_back():
+    # Open WebUI's KaTeX reads \( \) and \[ \] as math: corpus text must never carry them
+    text = "Marginalization models (MaMs) [12] reach 0.5 (see [1](javascript:x))."
+    escaped = markdown_text(text)
+    assert "\\(" not in escaped and "\\[" not in escaped and "\\]" not in escaped
+    assert "[" not in escaped and "]" not in escaped  # no link, image or [n] marker
+    assert shown_text(escaped) == text
