@@ -195,6 +195,40 @@ def summarize(
 
 
 @app.command()
+def table(
+    topic: Annotated[str, typer.Argument(help="The topic to tabulate the corpus on.")],
+    k: Annotated[
+        int | None, typer.Option("-k", "--k", min=1, max=30, help="Papers to include (8).")
+    ] = None,
+    mode: ModeOption = "auto",
+    as_json: JsonFlag = False,
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="Print CSV, one row per paper, instead of text.")
+    ] = False,
+) -> None:
+    """An evidence table: one row per paper on the topic, with its task, method, data,
+    result and year; every cell a verbatim span of the paper's abstract."""
+    from paperchat.build import build_assistant
+    from paperchat.errors import InputError
+    from paperchat.research.table import evidence_table
+
+    if as_json and as_csv:
+        raise InputError("choose one of --json and --csv")
+    result = evidence_table(build_assistant(_settings()), topic, k=k, mode=mode)
+    if as_json:
+        _print_json(result.model_dump(mode="json"))
+        return
+    if as_csv:
+        from paperchat.research.export import table_csv
+
+        typer.echo(table_csv(result), nl=False)
+        return
+    from paperchat.render import evidence_table_view
+
+    evidence_table_view(result)
+
+
+@app.command()
 def stats(as_json: JsonFlag = False) -> None:
     """How many papers and chunks are indexed, with which embedder and store."""
     from paperchat.build import index_stats
