@@ -157,7 +157,8 @@ def evaluate_table(
             }
         )
     by_split = {}
-    for split in [*SPLITS, "all"]:
+    present = {p["split"] for p in papers}
+    for split in [*SPLITS, "all"] if len(present) > 1 else [*SPLITS]:
         chosen = [p for p in papers if split == "all" or p["split"] == split]
         if not chosen:
             continue
@@ -214,3 +215,24 @@ def failures(report: dict, split: str = "tune") -> list[str]:
             got = "; ".join(paper["predicted"][column]) or "(empty)"
             out.append(f"{kind} {column} {paper['id']}: {got}")
     return out
+
+
+def run_table_eval(searcher, labels: Sequence[TableLabel]) -> dict:
+    """Offline extraction of every labelled paper of the searcher's index version."""
+    from paperchat.research.datasets import known_datasets
+    from paperchat.research.table import offline_row
+
+    evidence = searcher.snapshot.evidence
+    known = known_datasets(evidence)
+    missing = [label.id for label in labels if label.id not in evidence.papers]
+    if missing:
+        raise InputError(
+            f"{len(missing)} labelled papers are not in the index ({', '.join(missing[:3])}"
+            f"{', …' if len(missing) > 3 else ''}): ingest the bundled corpus"
+        )
+
+    def extract(label: TableLabel) -> dict[str, list[str]]:
+        row = offline_row(evidence.get(evidence.papers[label.id]), known)
+        return {c: [s.text for s in row.cell(c).spans] for c in COLUMNS}
+
+    return evaluate_table(labels, extract)

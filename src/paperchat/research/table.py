@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from paperchat.answer.models import RequestedMode
+from paperchat.index.evidence import PaperEvidence
 from paperchat.research.datasets import KnownDatasets, known_datasets
 from paperchat.research.extract import Row, extract_row
 from paperchat.research.llm_cells import ask_for_cells, check_cells
@@ -30,13 +31,14 @@ TABLE_K = 8
 NEAREST = 3
 
 
-def paper_sentences(paper: ScoredPaper) -> list[Sentence]:
-    evidence = paper.evidence
+def paper_sentences(evidence: PaperEvidence) -> list[Sentence]:
+    """A paper's sentences and roles as the index version holds them, with offsets."""
     return sentences_of(evidence.paper.abstract, evidence.sentences, evidence.roles)
 
 
-def offline_row(paper: ScoredPaper, known: KnownDatasets) -> Row:
-    return extract_row(paper_sentences(paper), known)
+def offline_row(evidence: PaperEvidence, known: KnownDatasets) -> Row:
+    """The cells the patterns read from one paper's abstract."""
+    return extract_row(paper_sentences(evidence), known)
 
 
 def _table_row(paper: ScoredPaper, cells: Row) -> TableRow:
@@ -78,7 +80,7 @@ def evidence_table(
             sources=nearest,
         )
     known = known_datasets(assistant.searcher.snapshot.evidence)
-    offline = {p.paper.id: offline_row(p, known) for p in papers}
+    offline = {p.paper.id: offline_row(p.evidence, known) for p in papers}
     rejected = []
     note = None
     if resolved == "llm":
