@@ -29,10 +29,8 @@ def test_rows_are_the_summarys_papers_with_offline_cells(assistant):
     assert [r.id for r in table.rows] == [p.paper.id for p in papers]
     assert table.mode == "extractive" and not table.abstained and table.verdict == "answered"
     swift = next(r for r in table.rows if r.id == SWIFT)
-    assert (
-        swift.method.text
-        == "SwiftNet, a lightweight convolutional network for image classification on mobile devices"
-    )
+    method = "SwiftNet, a lightweight convolutional network for image classification on mobile"
+    assert swift.method.text == method + " devices"
     assert swift.data.text == "ImageNet"
     assert swift.result.text.startswith("SwiftNet reaches 81.2% top-1 accuracy on ImageNet")
     assert swift.year == 2024 and swift.method.filled_by == "pattern"

@@ -4,8 +4,9 @@ verbatim span of it, or empty with the reason.
 Read with patterns over the sentences (and their roles, text/roles.py):
 
 - method: the object of the paper's own "we propose / introduce / present …" (or "this
-  paper presents …") in a contribution sentence, up to where a relative clause starts
-  (", which", " that", ", where", ", predicting …");
+  paper presents …"), up to where a relative clause starts (", which", " that", ",
+  where", ", predicting …"); a proposal that names something ("RepBlend") wins over an
+  earlier unnamed one;
 - task: "the problem / task of X", "we study / address / tackle X", "a … framework for
   X" in the method's sentence, "The objective of X is", "in the field of X", and the
   subject of an opening sentence that says what X aims at or how much attention it gets;
@@ -183,8 +184,9 @@ class Row:
 
 
 def _cut(sentence: Sentence, start: int, end_pattern: re.Pattern, max_words: int) -> Span | None:
+    """The phrase from `start` to the first end marker outside brackets, at most
+    `max_words` words, as a trimmed span."""
     text = sentence.text
-    depth = 0
     position = start
     while position < len(text):
         match = end_pattern.search(text, position)
@@ -226,7 +228,7 @@ def extract_method(sentences: Sequence[Sentence]) -> Span | None:
             ):
                 continue
             span = _cut(sentence, start, _METHOD_END, MAX_WORDS)
-            if span is not None and len(span.text.split()) >= 1:
+            if span is not None:
                 named = bool(re.search(r"\b[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9]", span.text))
                 found.append((0 if named else 1, span))
             break
