@@ -87,7 +87,9 @@ def evidence_table(
         assert assistant.chat_model is not None
         sources = {n: p.paper for n, p in enumerate(papers, start=1)}
         proposed = ask_for_cells(assistant.chat_model, assistant.prompts, topic, sources)
-        checked = check_cells(proposed, sources, {p.paper.id: paper_sentences(p) for p in papers})
+        checked = check_cells(
+            proposed, sources, {p.paper.id: paper_sentences(p.evidence) for p in papers}
+        )
         rejected = checked.rejected
         if not checked.read:
             note = (
