@@ -90,5 +90,5 @@ def test_ingest_bad_file_warns_with_line(tmp_path):
 
 def test_help_lists_commands():
     proc = subprocess.run([PAPERCHAT, "--help"], capture_output=True, text=True, check=True)
-    for command in ("ingest", "search", "stats", "serve"):
+    for command in ("ingest", "search", "stats", "serve", "table", "eval-table"):
         assert command in proc.stdout

@@ -195,6 +195,40 @@ def summarize(
 
 
 @app.command()
+def table(
+    topic: Annotated[str, typer.Argument(help="The topic to tabulate the corpus on.")],
+    k: Annotated[
+        int | None, typer.Option("-k", "--k", min=1, max=30, help="Papers to include (8).")
+    ] = None,
+    mode: ModeOption = "auto",
+    as_json: JsonFlag = False,
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="Print CSV, one row per paper, instead of text.")
+    ] = False,
+) -> None:
+    """An evidence table: one row per paper on the topic, with its task, method, data,
+    result and year; every cell a verbatim span of the paper's abstract."""
+    from paperchat.build import build_assistant
+    from paperchat.errors import InputError
+    from paperchat.research.table import evidence_table
+
+    if as_json and as_csv:
+        raise InputError("choose one of --json and --csv")
+    result = evidence_table(build_assistant(_settings()), topic, k=k, mode=mode)
+    if as_json:
+        _print_json(result.model_dump(mode="json"))
+        return
+    if as_csv:
+        from paperchat.research.export import table_csv
+
+        typer.echo(table_csv(result), nl=False)
+        return
+    from paperchat.render import evidence_table_view
+
+    evidence_table_view(result)
+
+
+@app.command()
 def stats(as_json: JsonFlag = False) -> None:
     """How many papers and chunks are indexed, with which embedder and store."""
     from paperchat.build import index_stats
@@ -316,6 +350,63 @@ def eval_(
     paths = write_report(report, out)
     typer.echo(summary(report))
     typer.echo(f"\nReport: {paths['markdown']} (also {paths['json'].name}, {paths['png'].name})")
+
+
+@app.command("eval-table")
+def eval_table(
+    labels: Annotated[
+        Path | None,
+        typer.Option(
+            "--labels", help="Hand-labelled table cells. Default: evals/table_labels.jsonl."
+        ),
+    ] = None,
+    split: Annotated[
+        str, typer.Option("--split", help="tune | test | all: tune on tune, report test.")
+    ] = "all",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Also write table_report.md and .json here.")
+    ] = None,
+    failures: Annotated[
+        bool, typer.Option("--failures", help="List the tune split's wrong and missed cells.")
+    ] = False,
+) -> None:
+    """Measure evidence-table extraction: cell precision and recall per column against
+    hand-labelled cells, per split (test first)."""
+    from paperchat.errors import IndexMissingError, InputError
+    from paperchat.evals import table as table_eval
+    from paperchat.evals.dataset import default_file
+    from paperchat.evals.runner import open_searcher
+
+    labels = labels or default_file("table_labels.jsonl")
+    if labels is None:
+        raise InputError("no evals/table_labels.jsonl here: pass --labels FILE")
+    if split not in ("tune", "test", "all"):
+        raise InputError(f"unknown split {split!r}; use tune, test or all")
+    chosen = [x for x in table_eval.load_table_labels(labels) if split in ("all", x.split)]
+    if not chosen:
+        raise InputError(f"no labels of split {split!r} in {labels}")
+    settings = _settings()
+    try:
+        searcher = open_searcher(settings)
+    except IndexMissingError:
+        from paperchat.build import run_ingest
+
+        typer.echo("No index yet: ingesting the bundled corpus first.", err=True)
+        run_ingest(settings, show_progress=sys.stderr.isatty())
+        searcher = open_searcher(settings)
+    report = table_eval.run_table_eval(searcher, chosen)
+    text = table_eval.table_summary(report)
+    typer.echo(text)
+    if failures:
+        for line in table_eval.failures(report, "tune"):
+            typer.echo(line)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "table_report.md").write_text(
+            f"# Evidence-table extraction\n\nLabels: {labels.name}\n\n{text}", encoding="utf-8"
+        )
+        (out / "table_report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+        typer.echo(f"Report: {out / 'table_report.md'} (also table_report.json)")
 
 
 @app.command()

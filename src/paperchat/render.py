@@ -79,3 +79,45 @@ def answer_view(answer) -> None:
 def summary_view(summary) -> None:
     """A paperchat Summary for the terminal."""
     _cited_view(summary.summary, summary.citations, summary.sources, _footer(summary))
+
+
+def evidence_table_view(table) -> None:
+    """An evidence table for the terminal: one row per paper, empty cells in dim italics
+    with their reason."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if table.abstained:
+        console.print(f"The corpus has no paper on “{_escape(table.topic)}”.")
+        for result in table.sources:
+            console.print(
+                f" - {_escape(result.title or result.id)}  [dim]{_escape(result.id)}[/dim]"
+            )
+        console.print(f"\n[dim]verdict: {table.verdict} · mode: {table.mode}[/dim]")
+        return
+    view = Table(title=f"Evidence table: {table.topic}", show_lines=True, expand=True)
+    view.add_column("Paper", ratio=2)
+    view.add_column("Year", no_wrap=True)
+    for column in table.columns:
+        view.add_column(column.capitalize(), ratio=2)
+    for row in table.rows:
+        cells = []
+        for column in table.columns:
+            cell = row.cell(column)
+            if cell.filled:
+                marks = ", ".join(f"s{s.sentence + 1}" for s in cell.spans)
+                by = " llm" if cell.filled_by == "llm" else ""
+                cells.append(f"{_escape(cell.text)} [dim]({marks}{by})[/dim]")
+            else:
+                cells.append(f"[dim italic]— {_escape(cell.empty_reason or 'empty')}[/dim italic]")
+        title = f"[bold]{_escape(row.title or '(untitled)')}[/bold]\n[dim]{_escape(row.id)}[/dim]"
+        view.add_row(title, str(row.year or "—"), *cells)
+    view.caption = "Cells are verbatim spans of each abstract; (sN) is the sentence they come from."
+    console.print(view)
+    footer = f"mode: {table.mode} · {len(table.rows)} papers"
+    if table.rejected_cells:
+        footer += f" · {len(table.rejected_cells)} LLM cell(s) rejected: not in the abstract"
+    if table.note:
+        footer += f" · {table.note}"
+    console.print(f"[dim]{_escape(footer)}[/dim]")

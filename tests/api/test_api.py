@@ -80,6 +80,38 @@ def test_summarize(client):
     assert summary["topic"] == "graph neural networks" and summary["citations"]
 
 
+def test_table_over_http_is_the_summarys_papers_with_verbatim_cells(client):
+    body = client.post("/api/table", json={"topic": "graph neural networks", "k": 4})
+    assert body.status_code == 200, body.text
+    table = body.json()
+    assert set(table) >= {"topic", "abstained", "verdict", "mode", "columns", "rows", "sources"}
+    assert table["columns"] == ["task", "method", "data", "result"]
+    assert table["mode"] == "extractive" and not table["abstained"] and 1 <= len(table["rows"]) <= 4
+    summary = client.post("/api/summarize", json={"topic": "graph neural networks", "k": 4}).json()
+    assert {r["id"] for r in table["rows"]} == {s["id"] for s in summary["sources"]}
+    abstracts = {s["id"]: s["abstract"] for s in table["sources"]}
+    titles = [r["title"] for r in table["rows"]]
+    assert "Towards Deeper Graph Neural Networks" in titles
+    for row in table["rows"]:
+        assert set(row) >= {"id", "title", "url", "year", "relevance", *table["columns"]}
+        for column in table["columns"]:
+            cell = row[column]
+            assert (
+                (cell["text"] is None) == (cell["empty_reason"] is not None) == (not cell["spans"])
+            )
+            for span in cell["spans"]:
+                assert abstracts[row["id"]][span["start"] : span["end"]] == span["text"]
+    deeper = next(r for r in table["rows"] if r["title"] == "Towards Deeper Graph Neural Networks")
+    assert "DAGNN" in deeper["method"]["text"]
+
+
+def test_table_of_nothing_abstains_and_llm_mode_needs_a_model(client):
+    table = client.post("/api/table", json={"topic": "sourdough starter feeding"}).json()
+    assert table["abstained"] and table["rows"] == [] and table["sources"]
+    resp = client.post("/api/table", json={"topic": "graph neural networks", "mode": "llm"})
+    assert resp.status_code == 400 and "OPENAI_API_KEY" in resp.json()["error"]["message"]
+
+
 def test_paper_and_bibtex(client):
     hit = client.post("/api/search", json={"query": "Conv-TasNet", "k": 1}).json()["results"][0]
     paper = client.get(f"/api/papers/{hit['id']}").json()
@@ -108,6 +140,9 @@ def test_paper_and_bibtex(client):
             422,
         ),
         ("POST", "/api/summarize", {"topic": ""}, 422),
+        ("POST", "/api/table", {"topic": " "}, 422),
+        ("POST", "/api/table", {"topic": "x", "k": 31}, 422),
+        ("POST", "/api/table", {"topic": "x", "mode": "guess"}, 422),
         ("GET", "/api/papers/no-such-paper", None, 404),
         ("GET", "/api/papers/no-such-paper/bibtex", None, 404),
         ("POST", "/v1/chat/completions", {"messages": []}, 422),

@@ -40,6 +40,7 @@ def test_schema_lists_every_route(operations):
         "POST /api/ask",
         "POST /api/ask/stream",
         "POST /api/summarize",
+        "POST /api/table",
         "GET /api/papers/{paper_id}",
         "GET /api/papers/{paper_id}/bibtex",
         "POST /v1/chat/completions",

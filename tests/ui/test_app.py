@@ -23,9 +23,9 @@ def services(llm: bool) -> Services:
     return Services(searcher=Corpus(), assistant=assistant)
 
 
-def mode_radio(blocks: gr.Blocks) -> gr.Radio:
-    (radio,) = [b for b in blocks.blocks.values() if isinstance(b, gr.Radio)]
-    return radio
+def mode_radios(blocks: gr.Blocks) -> list[gr.Radio]:
+    """The chat's answer mode and the Compare tab's cell source."""
+    return [b for b in blocks.blocks.values() if isinstance(b, gr.Radio)]
 
 
 @pytest.mark.parametrize(
@@ -33,9 +33,11 @@ def mode_radio(blocks: gr.Blocks) -> gr.Radio:
 )
 def test_llm_mode_is_offered_only_when_configured(tmp_path, llm, modes):
     blocks = build_ui(services(llm), Settings(data_dir=tmp_path))
-    radio = mode_radio(blocks)
-    assert [value for _label, value in radio.choices] == modes
-    assert radio.value == modes[0]
+    radios = mode_radios(blocks)
+    assert [r.label for r in radios] == ["Answer mode", "Cells from"]
+    for radio in radios:
+        assert [value for _label, value in radio.choices] == modes
+        assert radio.value == modes[0]
 
 
 def test_mounted_page_is_served_at_root_with_local_fonts_and_no_analytics(tmp_path):

@@ -23,7 +23,7 @@ def client(ui_server):
 
 def test_only_the_documented_endpoints_are_public(client):
     info = client.view_api(print_info=False, return_format="dict")
-    assert set(info["named_endpoints"]) == {"/chat", "/summarize", "/search"}
+    assert set(info["named_endpoints"]) == {"/chat", "/summarize", "/compare", "/search"}
     assert not info["unnamed_endpoints"]
 
 
@@ -58,6 +58,15 @@ def test_summarize_endpoint(client):
     summary, panel, bibtex = client.predict("graph neural networks", 6, api_name="/summarize")
     assert 'href="#sum-' in summary and 'id="sum-' in panel
     assert bibtex.lstrip().startswith("@")
+
+
+def test_compare_endpoint(client):
+    table, panel, csv = client.predict(
+        "learning with noisy labels", 5, "extractive", api_name="/compare"
+    )
+    assert "pc-table" in table and "pc-cell-link" in table
+    assert 'id="cmp-1"' in panel and 'mark class="pc-m"' in panel
+    assert csv.startswith("id,title,year,url,relevance,task,")
 
 
 def test_secured_ui_needs_the_key(secured_ui_server):

@@ -27,6 +27,7 @@ SPEC: dict[str, tuple[str, frozenset[str]]] = {
     "answer": ("answer.md", frozenset({"question", "sources", "verdict"})),
     "condense": ("condense.md", frozenset({"history", "question"})),
     "summarize": ("summarize.md", frozenset({"topic", "sources"})),
+    "table": ("table.md", frozenset({"topic", "sources"})),
 }
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")

@@ -313,6 +313,17 @@ class Assistant:
 
     # -- summarize ---------------------------------------------------------------------
 
+    def topic_papers(self, topic: str, k: int) -> tuple[Judgement, list[ScoredPaper]]:
+        """The papers a topic view (a summary, an evidence table) is made of: those the
+        relevance model puts above its summary floor for the best paper, at most k;
+        none when the judgement abstains."""
+        topic = self._validate(topic, "topic")
+        judgement = self._judge(topic, None)
+        if judgement.abstain or not judgement.papers:
+            return judgement, []
+        floor = self.searcher.relevance.summary_floor(judgement.papers[0].probability)
+        return judgement, [p for p in judgement.papers if p.probability >= floor][:k]
+
     def summarize(
         self, topic: str, k: int | None = None, mode: RequestedMode | str = "auto"
     ) -> Summary:
@@ -320,17 +331,7 @@ class Assistant:
         topic = self._validate(topic, "topic")
         resolved = self.resolve_mode(mode)
         k = k or SUMMARY_K
-        judgement = self._judge(topic, None)
-        model = self.searcher.relevance
-        papers = (
-            []
-            if judgement.abstain
-            else [
-                p
-                for p in judgement.papers
-                if p.probability >= model.summary_floor(judgement.papers[0].probability)
-            ][:k]
-        )
+        judgement, papers = self.topic_papers(topic, k)
         if not papers:
             return Summary(
                 topic=topic,

@@ -1,4 +1,5 @@
-"""paperchat's own HTTP routes: search, ask (plain and streamed), summarize, papers."""
+"""paperchat's own HTTP routes: search, ask (plain and streamed), summarize, the evidence
+table, papers."""
 
 from __future__ import annotations
 
@@ -9,11 +10,19 @@ from fastapi.responses import PlainTextResponse, StreamingResponse
 
 from paperchat.answer.models import Answer, Summary
 from paperchat.api.errors import ERROR_RESPONSES, status_for
-from paperchat.api.schemas import AskRequest, SearchRequest, SearchResponse, SummarizeRequest
+from paperchat.api.schemas import (
+    AskRequest,
+    SearchRequest,
+    SearchResponse,
+    SummarizeRequest,
+    TableRequest,
+)
 from paperchat.api.services import Services
 from paperchat.api.streaming import sse, started
 from paperchat.corpus.paper import Paper
 from paperchat.errors import NotFoundError, PaperchatError
+from paperchat.research.models import EvidenceTable
+from paperchat.research.table import evidence_table
 from paperchat.retrieve.results import SearchResult
 
 
@@ -50,6 +59,13 @@ def build_router(services: Services) -> APIRouter:
     @router.post("/summarize", response_model=Summary, tags=["answers"])
     def summarize(body: SummarizeRequest) -> Summary:
         return services.assistant.summarize(body.topic, k=body.k)
+
+    @router.post("/table", response_model=EvidenceTable, tags=["answers"])
+    def table(body: TableRequest) -> EvidenceTable:
+        """One row per paper on the topic (the summary's papers); task, method, data and
+        result cells, each a verbatim span of the paper's abstract with its sentence
+        index, or empty with the reason."""
+        return evidence_table(services.assistant, body.topic, k=body.k, mode=body.mode)
 
     @router.get("/papers/{paper_id:path}/bibtex", response_class=PlainTextResponse, tags=["papers"])
     def paper_bibtex(paper_id: str) -> str:

@@ -53,6 +53,17 @@ class SummarizeRequest(_Strict):
     k: int | None = Field(default=None, ge=1, le=30)
 
 
+class TableRequest(_Strict):
+    topic: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=HAS_TEXT)
+    k: int | None = Field(default=None, ge=1, le=30, description="Papers (rows); default 8.")
+    mode: RequestedMode = Field(
+        default="auto",
+        description="extractive: cells read from the abstracts offline; llm: the language "
+        "model proposes cells, kept only when verbatim in the abstract; auto: llm when one "
+        "is configured.",
+    )
+
+
 class Check(BaseModel):
     status: Literal["ok", "down"]
     message: str | None = None

@@ -36,6 +36,7 @@ EXAMPLES = [
     "How can graph neural networks be made deeper without over-smoothing?",
 ]
 SUMMARY_EXAMPLES = ["graph neural networks", "diffusion model sampling", "speech separation"]
+COMPARE_EXAMPLES = ["learning with noisy labels", "dataset distillation", "domain generalization"]
 
 SYSTEM_FONTS = [
     "ui-sans-serif",
@@ -178,6 +179,47 @@ def build_ui(services: Services, settings: Settings) -> gr.Blocks:
                     with gr.Accordion("BibTeX of the cited papers", open=False):
                         sum_bib = gr.Code(language=None, label="BibTeX", show_label=False)
 
+            with gr.Tab("Compare", id="compare"), gr.Row(equal_height=False):
+                with gr.Column(scale=3, min_width=480):
+                    with gr.Row():
+                        cmp_topic = gr.Textbox(
+                            placeholder="A topic, e.g. learning with noisy labels",
+                            show_label=False,
+                            scale=6,
+                            max_length=500,
+                            elem_id="pc-compare-topic",
+                        )
+                        cmp_go = gr.Button("Compare", variant="primary", scale=1, min_width=100)
+                    with gr.Row():
+                        cmp_k = gr.Slider(2, 20, value=8, step=1, label="Papers (rows)")
+                        cmp_mode = gr.Radio(
+                            _mode_choices(services.llm),
+                            value="auto" if services.llm else "extractive",
+                            label="Cells from",
+                            info="LLM cells are kept only when verbatim in the abstract"
+                            if services.llm
+                            else "the abstracts, read offline",
+                        )
+                    gr.Examples([[t] for t in COMPARE_EXAMPLES], inputs=[cmp_topic])
+                    cmp_table = gr.HTML(
+                        '<p class="pc-empty">One row per paper on the topic: its task, method, '
+                        "data, result and year, each quoted from its abstract.</p>",
+                        label="Evidence table",
+                        elem_id="pc-table",
+                    )
+                    with gr.Accordion("CSV of this table", open=False):
+                        cmp_csv = gr.Code(
+                            language=None, label="CSV", show_label=False, elem_id="pc-table-csv"
+                        )
+                with gr.Column(scale=2, min_width=320):
+                    cmp_panel = gr.HTML(
+                        render.sources_panel_html(
+                            [], prefix="cmp", empty="The table's papers appear here."
+                        ),
+                        label="Papers",
+                        elem_id="pc-table-papers",
+                    )
+
             with gr.Tab("Browse", id="browse"), gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=380):
                     with gr.Row():
@@ -221,6 +263,15 @@ def build_ui(services: Services, settings: Settings) -> gr.Blocks:
         }
         go.click(**summarize_io, api_name="summarize")
         topic.submit(**summarize_io, **private)
+
+        compare_io = {
+            "fn": h.compare,
+            "inputs": [cmp_topic, cmp_k, cmp_mode],
+            "outputs": [cmp_table, cmp_panel, cmp_csv],
+            "concurrency_id": "answers",
+        }
+        cmp_go.click(**compare_io, api_name="compare")
+        cmp_topic.submit(**compare_io, **private)
 
         search_io = {
             "fn": h.search,

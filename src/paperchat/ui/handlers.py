@@ -1,7 +1,8 @@
 """The UI's event handlers: call the services, turn their objects into HTML.
 
 No retrieval, prompting or answering happens here: `services.assistant` answers and
-summarizes, `services.searcher` searches, exactly as behind the HTTP API. A handler only
+summarizes (and, through research/table.py, builds evidence tables), `services.searcher`
+searches, exactly as behind the HTTP API. A handler only
 renders the returned objects (ui/render.py) and keeps the per-tab ChatSession.
 
 Errors the user can act on (`PaperchatError`: an empty question, no LLM configured, a
@@ -150,6 +151,27 @@ class Handlers:
             panel,
             self.bibtex([e.result.id for e in sorted(entries, key=lambda e: e.n)]),
         )
+
+    # -- compare -----------------------------------------------------------------------
+
+    def compare(self, topic: str, k: float, mode: str) -> tuple[Any, ...]:
+        """(table html, papers panel, csv) for a topic's evidence table."""
+        from paperchat.research.export import table_csv
+        from paperchat.research.table import evidence_table
+        from paperchat.ui import compare
+
+        topic = (topic or "").strip()
+        if not topic:
+            gr.Warning("Type a topic first.")
+            return gr.skip(), gr.skip(), gr.skip()
+        try:
+            table = evidence_table(
+                self.services.assistant, topic, k=parse_k(k), mode=mode or "auto"
+            )
+        except Exception as exc:
+            return render.error_html(self._problem(exc)), gr.skip(), gr.skip()
+        csv = "" if table.abstained else table_csv(table)
+        return compare.table_html(table), compare.table_panel_html(table), csv
 
     # -- browse ------------------------------------------------------------------------
 
