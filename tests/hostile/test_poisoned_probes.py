@@ -20,6 +20,7 @@ import pytest
 from fakes.openai_server import Reply, ScriptedOpenAIServer
 from helpers import ServerThread
 
+from paperchat.answer.safe_text import shown_text
 from paperchat.text.sentences import split_sentences
 
 PROBES = [json.loads(line) for line in (Path(__file__).parent / "poisoned.jsonl").open()]
@@ -62,11 +63,10 @@ def _numbers(text: str) -> set[int]:
 
 # Corpus text in answers is escaped as Markdown (answer/safe_text.py): read it back as
 # the characters a Markdown client shows.
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()<>!#|~$&:.])")
 
 
 def _plain(text: str) -> str:
-    return _ESCAPE.sub(r"\1", text)
+    return shown_text(text)
 
 
 @pytest.mark.parametrize("probe", PROBES, ids=IDS)
