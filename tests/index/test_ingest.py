@@ -167,3 +167,13 @@ def test_dirty_store_is_finished_by_the_next_run(store_settings, tmp_path):
     report = run_ingest(settings)
     assert report.embedded == 0
     assert build_store(settings).info()["version"] != "dirty"
+
+
+def test_dense_search_visits_every_chunk_of_a_small_index(store_settings, tmp_path):
+    # Under Chroma's sync threshold each process rebuilds the HNSW graph with random
+    # levels; a search as wide as the index returns the same neighbours in every process.
+    settings = store_settings()
+    run_ingest(settings, [_jsonl(tmp_path / "p.jsonl", [_record(n) for n in range(150)])])
+    collection = build_searcher(settings).store.collection
+    hnsw = (collection.configuration_json or {}).get("hnsw") or {}
+    assert hnsw.get("ef_search", 100) >= collection.count() > 100

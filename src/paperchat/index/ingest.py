@@ -200,6 +200,7 @@ def ingest(
     if plan.embed or plan.update or plan.delete or info.get("version") == DIRTY:
         store.set_info(version=DIRTY, sources=json.dumps(sources))
         _write(store, embedder, plan, show_progress)
+        store.set_search_breadth(store.count())
         version = uuid.uuid4().hex
         # The snapshot (with its evidence) is written before the version is stamped, so
         # a reader that sees the new version finds its snapshot ready.

@@ -38,6 +38,10 @@ class StoredChunk:
     paper_id: str
 
 
+MIN_SEARCH_BREADTH = 100  # Chroma's default ef_search
+MAX_SEARCH_BREADTH = 2000
+
+
 class VectorStore(Protocol):
     """What ingest and retrieval need from a vector store."""
 
@@ -48,6 +52,7 @@ class VectorStore(Protocol):
     def open(self, embedder_name: str, dim: int, *, create: bool) -> None: ...
     def reset(self) -> None: ...
     def set_info(self, **values: Any) -> None: ...
+    def set_search_breadth(self, chunks: int) -> None: ...
     def count(self) -> int: ...
     def count_papers(self) -> int: ...
     def manifest(self) -> dict[str, StoredChunk]: ...
@@ -151,6 +156,20 @@ class ChromaStore:
     def set_info(self, **values: Any) -> None:
         merged = self.info() | values
         self._call("update metadata", self.collection.modify, metadata=merged)
+
+    def set_search_breadth(self, chunks: int) -> None:
+        """How many graph nodes a query visits (HNSW's ef_search), set for `chunks`
+        stored. An embedded collection under Chroma's sync threshold rebuilds its graph
+        in every process that opens it, with random levels, so a narrow search returns
+        other near-ties in each process: visiting every chunk of a small index makes the
+        same query give the same candidates everywhere (answers replay identically), and
+        larger ones get a wide search, at a cost that stays within milliseconds."""
+        breadth = min(max(chunks, MIN_SEARCH_BREADTH), MAX_SEARCH_BREADTH)
+        self._call(
+            "configure search",
+            self.collection.modify,
+            configuration={"hnsw": {"ef_search": breadth}},
+        )
 
     def count(self) -> int:
         return self._call("count", self.collection.count)
