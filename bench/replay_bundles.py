@@ -37,7 +37,8 @@ def main() -> None:
         report = replay(bundle, assistant)
         identical += report.identical
         kinds = ",".join(c.kind for c in report.changes) or "-"
-        print(f"{i:02d} {bundle.verdict:18} {'identical' if report.identical else 'DIFFERS'} {kinds}")
+        outcome = "identical" if report.identical else "DIFFERS"
+        print(f"{i:02d} {bundle.verdict:18} {outcome} {kinds}")
     print(f"identical: {identical}/{len(questions)}")
 
 

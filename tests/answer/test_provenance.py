@@ -36,7 +36,8 @@ def test_bundle_records_the_index_the_retrieval_and_the_answer(make_assistant, t
     retrieved = {r.id: r for r in bundle.retrieved}
     assert "arxiv:2401.00002" in bundle.cited and set(bundle.cited) <= set(retrieved)
     assert retrieved["arxiv:2401.00002"].chunk_id.startswith("arxiv:2401.00002")
-    assert retrieved["arxiv:2401.00002"].relevant and 0 < retrieved["arxiv:2401.00002"].probability <= 1
+    graph = retrieved["arxiv:2401.00002"]
+    assert graph.relevant and 0 < graph.probability <= 1
     assert {"k", "candidates", "relevance", "thresholds", "prompts"} <= set(bundle.settings)
     again = Bundle.model_validate_json(bundle.model_dump_json())
     assert again == bundle

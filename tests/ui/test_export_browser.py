@@ -3,6 +3,8 @@ the BibTeX, check what they hold, and screenshot the Chat tab with the export bu
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -26,7 +28,7 @@ def test_export_conversation_as_markdown_and_bibtex(browser, ui_server, artifact
 
     with page.expect_download() as md:
         markdown_button.click()
-    text = open(md.value.path(), encoding="utf-8").read()
+    text = Path(md.value.path()).read_text(encoding="utf-8")
     assert md.value.suggested_filename.endswith(".md")
     assert "## Question 1" in text and "What is NPNet?" in text and "[1]" in text
     assert "## References" in text and "Golden Noise" in text
@@ -34,7 +36,7 @@ def test_export_conversation_as_markdown_and_bibtex(browser, ui_server, artifact
 
     with page.expect_download() as bib:
         page.locator("#pc-export-bib").click()
-    entries = open(bib.value.path(), encoding="utf-8").read()
+    entries = Path(bib.value.path()).read_text(encoding="utf-8")
     assert bib.value.suggested_filename.endswith(".bib")
     assert entries.startswith("@") and "Golden Noise" in entries and "paperchat id:" in entries
     context.close()
