@@ -148,18 +148,63 @@ def ask(
         int | None, typer.Option("-k", "--k", min=1, max=20, help="Papers to answer from.")
     ] = None,
     since: SinceOption = None,
+    bundle: Annotated[
+        Path | None,
+        typer.Option(
+            "--bundle",
+            help="Also write the answer's provenance bundle (JSON) to FILE; "
+            "`paperchat replay FILE` re-runs it.",
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Answer from the corpus with numbered citations, or say the corpus has nothing on it."""
     from paperchat.build import build_assistant
 
-    answer = build_assistant(_settings()).ask(question, mode=mode, k=k, since=since)
+    assistant = build_assistant(_settings())
+    if bundle is None:
+        answer = assistant.ask(question, mode=mode, k=k, since=since)
+    else:
+        from paperchat.answer.provenance import Request, recorded_ask
+
+        request = Request(question=question, mode=mode, k=k, since=since)  # type: ignore[arg-type]
+        answer, record = recorded_ask(assistant, request)
+        bundle.write_text(record.model_dump_json(indent=2) + "\n", encoding="utf-8")
     if as_json:
         _print_json(answer.model_dump(mode="json"))
         return
     from paperchat.render import answer_view
 
     answer_view(answer)
+
+
+@app.command()
+def replay(
+    file: Annotated[Path, typer.Argument(help="A bundle written by `paperchat ask --bundle`.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Ask a bundled question again and say whether the answer is identical.
+
+    Exit code 0: identical; 1: it differs (the report says how: verdict, text, citations,
+    sources, and whether the index, embedder, settings or prompts changed), or an error.
+    Extractive answers replay identically on an unchanged index."""
+    from pydantic import ValidationError
+
+    from paperchat.answer.provenance import Bundle
+    from paperchat.answer.provenance import replay as replay_bundle
+    from paperchat.build import build_assistant
+    from paperchat.errors import InputError
+
+    try:
+        recorded = Bundle.model_validate_json(file.read_text(encoding="utf-8"))
+    except (OSError, ValidationError) as exc:
+        raise InputError(f"{file} is not a paperchat bundle ({str(exc).splitlines()[0]})") from None
+    report = replay_bundle(recorded, build_assistant(_settings()))
+    if as_json:
+        _print_json(report.model_dump(mode="json", exclude={"replayed"}))
+    else:
+        typer.echo(report.summary())
+    raise typer.Exit(0 if report.identical else 1)
 
 
 @app.command()

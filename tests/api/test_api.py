@@ -217,3 +217,21 @@ def test_bearer_token_required_when_configured(secured_server):
         assert c.post("/api/search", json={"query": "x"}, headers=wrong).status_code == 401
         right = {"Authorization": "Bearer s3cret-token"}
         assert c.post("/api/search", json={"query": "x"}, headers=right).status_code == 200
+
+
+def test_an_answer_has_a_bundle_over_http(client):
+    answer = client.post("/api/ask", json={"question": "what is NPNet?", "k": 3}).json()
+    bundle = client.get(f"/api/answers/{answer['id']}/bundle")
+    assert bundle.status_code == 200, bundle.text
+    body = bundle.json()
+    assert body["format"] == "paperchat.bundle/1" and body["id"] == answer["id"]
+    assert body["request"]["k"] == 3 and body["answer"] == answer
+    assert body["index"]["papers"] == 466 and body["retrieved"][0]["chunk_id"]
+    assert set(body["cited"]) == {c["id"] for c in answer["citations"]}
+
+
+def test_an_unknown_bundle_is_a_404_in_the_error_shape(client):
+    resp = client.get("/api/answers/no-such-answer/bundle")
+    assert resp.status_code == 404
+    assert resp.json()["error"]["type"] == "not_found"
+    assert "POST /api/ask" in resp.json()["error"]["message"]

@@ -40,7 +40,7 @@ class Corpus:
 class Assistant:
     chat_model = None
 
-    def ask(self, question, history=None, mode="auto", k=None, since=None):
+    def ask(self, question, history=None, mode="auto", k=None, since=None, trace=None):
         return Answer(
             question=question,
             answer="",
@@ -50,7 +50,7 @@ class Assistant:
             sources=[],
         )
 
-    def ask_stream(self, question, history=None, mode="auto", k=None, since=None):
+    def ask_stream(self, question, history=None, mode="auto", k=None, since=None, trace=None):
         yield self.ask(question)
 
 

@@ -38,7 +38,9 @@ class BlockingAssistant:
         self.release = threading.Event()
         self.started = threading.Semaphore(0)
 
-    def ask_stream(self, question, history=None, mode="auto", k=None, since=None) -> Iterator:
+    def ask_stream(
+        self, question, history=None, mode="auto", k=None, since=None, trace=None
+    ) -> Iterator:
         self.started.release()
         self.release.wait(60)
         yield Answer(

@@ -27,7 +27,9 @@ class ScriptedAssistant:
         self.error = error
         self.calls: list[dict] = []
 
-    def ask_stream(self, question, history=None, mode="auto", k=None, since=None) -> Iterator:
+    def ask_stream(
+        self, question, history=None, mode="auto", k=None, since=None, trace=None
+    ) -> Iterator:
         self.calls.append({"question": question, "history": history, "k": k, "since": since})
         if self.error:
             raise self.error

@@ -83,6 +83,11 @@ class Answer(_HasVerdict):
     dropped_citations: list[int] = Field(
         default_factory=list, description="[n] the LLM cited that were not among the sources."
     )
+    id: str | None = Field(
+        default=None,
+        description="This answer's id, when its provenance bundle is kept: "
+        "GET /api/answers/{id}/bundle (kept per server process, the most recent ones).",
+    )
 
 
 class Summary(_HasVerdict):

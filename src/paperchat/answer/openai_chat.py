@@ -60,6 +60,16 @@ class OpenAIChatModel:
         )
 
     @property
+    def parameters(self) -> dict[str, object]:
+        """What shapes a reply besides the messages (a provenance bundle records it)."""
+        return {
+            "model": self.model,
+            "base_url": self._where,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+        }
+
+    @property
     def _where(self) -> str:
         return self.base_url or "api.openai.com"
 

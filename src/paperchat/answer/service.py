@@ -31,6 +31,7 @@ from paperchat.answer.llm import (
 )
 from paperchat.answer.models import Answer, Mode, RequestedMode, Summary, Turn
 from paperchat.answer.prompts import PromptLibrary
+from paperchat.answer.provenance import Trace
 from paperchat.answer.question_parts import requested_titles, strip_directives, title_matches
 from paperchat.answer.safe_text import markdown_text
 from paperchat.answer.summarize import compose_summary
@@ -181,9 +182,11 @@ class Assistant:
         mode: RequestedMode | str = "auto",
         k: int | None = None,
         since: int | None = None,
+        trace: Trace | None = None,
     ) -> Answer:
-        """Answer a question from the corpus (see the module docstring)."""
-        for event in self._ask(question, history, mode, k, since, stream=False):
+        """Answer a question from the corpus (see the module docstring). A `trace` is
+        filled with what the answer came from (answer/provenance.py)."""
+        for event in self._ask(question, history, mode, k, since, stream=False, trace=trace):
             if isinstance(event, Answer):
                 return event
         raise RuntimeError("the answer pipeline ended without an answer")  # pragma: no cover
@@ -195,15 +198,19 @@ class Assistant:
         mode: RequestedMode | str = "auto",
         k: int | None = None,
         since: int | None = None,
+        trace: Trace | None = None,
     ) -> Iterator[Event]:
         """Text deltas (str) as they are produced, then the final Answer object.
 
         In LLM mode the final answer is the *checked* text, which may differ from the
         streamed deltas (unsupported sentences removed); show the final one.
         """
-        yield from self._ask(question, history, mode, k, since, stream=True)
+        yield from self._ask(question, history, mode, k, since, stream=True, trace=trace)
 
-    def _ask(self, question, history, mode, k, since, *, stream: bool) -> Iterator[Event]:
+    def _ask(
+        self, question, history, mode, k, since, *, stream: bool, trace: Trace | None = None
+    ) -> Iterator[Event]:
+        trace = trace if trace is not None else Trace()
         question = self._validate(question, "question")
         resolved = self.resolve_mode(mode)
         k = k or self.k
@@ -211,6 +218,7 @@ class Assistant:
         asked = strip_directives(question)
         follow = self._follow_up(asked, conversation, history or [], resolved)
         judgement = self._judge(asked, since, follow)
+        trace.judged(self.searcher.snapshot, judgement)
         missing_title, near_title = self._missing_title(question, judgement)
         numbering = Numbering(conversation.numbers)
         searched = follow.text
@@ -264,6 +272,7 @@ class Assistant:
         context = {numbering(p.paper.id): p.paper for p in papers}
         messages = answer_messages(self.prompts, searched, context, judgement.verdict)
         reply = yield from self._generate(messages, stream)
+        trace.called(messages, reply)
         if is_no_answer(reply):
             text = self._abstention_text("on this question", self._nearest(judgement))
             yield Answer(

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse, StreamingResponse
 
 from paperchat.answer.models import Answer, Summary
+from paperchat.answer.provenance import Bundle, Request, recorded_ask, recorded_stream
 from paperchat.api.errors import ERROR_RESPONSES, status_for
 from paperchat.api.schemas import (
     AskRequest,
@@ -36,9 +37,10 @@ def build_router(services: Services) -> APIRouter:
 
     @router.post("/ask", response_model=Answer, tags=["answers"])
     def ask(body: AskRequest) -> Answer:
-        return services.assistant.ask(
-            body.question, history=body.history, mode=body.mode, k=body.k, since=body.since
-        )
+        """The answer carries an `id`: its provenance bundle is at
+        GET /api/answers/{id}/bundle."""
+        answer, _ = recorded_ask(services.assistant, _request(body), services.bundles.put)
+        return answer
 
     @router.post(
         "/ask/stream",
@@ -49,12 +51,23 @@ def build_router(services: Services) -> APIRouter:
     def ask_stream(body: AskRequest) -> StreamingResponse:
         """Server-sent events: `delta` events with text, then one `answer` event with the
         full answer object (or an `error` event)."""
-        events = started(
-            services.assistant.ask_stream(
-                body.question, history=body.history, mode=body.mode, k=body.k, since=body.since
-            )
-        )
+        recorded = recorded_stream(services.assistant, _request(body), services.bundles.put)
+        events = started(e for e in recorded if not isinstance(e, Bundle))
         return StreamingResponse(_sse_events(events), media_type="text/event-stream")
+
+    @router.get("/answers/{answer_id}/bundle", response_model=Bundle, tags=["answers"])
+    def answer_bundle(answer_id: str) -> Bundle:
+        """What made an answer of this server (API or UI): the request, the index version
+        and corpus hash, the settings, every retrieved chunk with its scores, the verdict,
+        the answer and, in LLM mode, the prompts, model and parameters. `paperchat replay`
+        re-runs it. Kept per process for the most recent answers."""
+        bundle = services.bundles.get(answer_id)
+        if bundle is None:
+            raise NotFoundError(
+                f"no answer with id {answer_id!r} on this server (bundles are kept for its "
+                "most recent answers, until it restarts); ask again with POST /api/ask"
+            )
+        return bundle
 
     @router.post("/summarize", response_model=Summary, tags=["answers"])
     def summarize(body: SummarizeRequest) -> Summary:
@@ -78,6 +91,12 @@ def build_router(services: Services) -> APIRouter:
         return _paper(services, paper_id)
 
     return router
+
+
+def _request(body: AskRequest) -> Request:
+    return Request(
+        question=body.question, history=body.history, mode=body.mode, k=body.k, since=body.since
+    )
 
 
 def _paper(services: Services, paper_id: str) -> Paper:

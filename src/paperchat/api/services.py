@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from paperchat.answer.provenance import BundleStore
 
 if TYPE_CHECKING:
     from paperchat.answer.service import Assistant
@@ -14,6 +16,7 @@ if TYPE_CHECKING:
 class Services:
     searcher: HybridSearcher
     assistant: Assistant
+    bundles: BundleStore = field(default_factory=BundleStore)  # this process's answers
 
     @property
     def llm(self) -> bool:

@@ -144,6 +144,15 @@ def build_ui(services: Services, settings: Settings) -> gr.Blocks:
                     )
                     with gr.Row():
                         copy = gr.Button("Copy BibTeX", size="sm", elem_id="pc-copy-bib")
+                        export_md = gr.DownloadButton(
+                            "Export chat (.md)", size="sm", visible=False, elem_id="pc-export-md"
+                        )
+                        export_bib = gr.DownloadButton(
+                            "Export references (.bib)",
+                            size="sm",
+                            visible=False,
+                            elem_id="pc-export-bib",
+                        )
                     with gr.Accordion("BibTeX of the cited papers", open=False):
                         bib = gr.Code(
                             language=None, label="BibTeX", show_label=False, elem_id="pc-bib"
@@ -247,12 +256,15 @@ def build_ui(services: Services, settings: Settings) -> gr.Blocks:
             "outputs": [chatbot, session, panel, bib, status, box],
             "concurrency_id": "answers",
         }
-        box.submit(**chat_io, api_name="chat")
-        ask.click(**chat_io, **private)
-        chatbot.example_select(_example_text, None, box, **private).then(**chat_io, **private)
+        exports = {"fn": h.export, "inputs": [session], "outputs": [export_md, export_bib]}
+        box.submit(**chat_io, api_name="chat").then(**exports, **private)
+        ask.click(**chat_io, **private).then(**exports, **private)
+        chatbot.example_select(_example_text, None, box, **private).then(**chat_io, **private).then(
+            **exports, **private
+        )
         cleared = [chatbot, session, panel, bib, status, box]
-        clear.click(h.clear, None, cleared, **private)
-        chatbot.clear(h.clear, None, cleared, **private)
+        clear.click(h.clear, None, cleared, **private).then(**exports, **private)
+        chatbot.clear(h.clear, None, cleared, **private).then(**exports, **private)
         copy.click(None, [bib], None, js=COPY_JS, **private)
 
         summarize_io = {

@@ -14,12 +14,15 @@ stack trace in the page.
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from paperchat.answer.models import Answer
+from paperchat.answer.provenance import Request, recorded_stream
 from paperchat.api.services import Services
 from paperchat.errors import PaperchatError
 from paperchat.retrieve.results import SearchResult
@@ -92,13 +95,15 @@ class Handlers:
         text = ""
         answer: Answer | None = None
         try:
-            events = self.services.assistant.ask_stream(
-                question,
+            request = Request(
+                question=question,
                 history=list(session.turns),
-                mode=mode or "auto",
+                mode=mode or "auto",  # type: ignore[arg-type]
                 k=parse_k(k),
                 since=parse_since(since),
             )
+            # the bundle is kept (GET /api/answers/{id}/bundle) before the answer arrives
+            events = recorded_stream(self.services.assistant, request, self.services.bundles.put)
             for event in events:
                 if isinstance(event, Answer):
                     answer = event
@@ -122,6 +127,24 @@ class Handlers:
             self.bibtex(session.cited_ids),
             mode_status(answer.mode, answer.abstained),
             skip,
+        )
+
+    def export(self, session: ChatSession | None) -> tuple[Any, Any]:
+        """The conversation as files to download: (Markdown, BibTeX of the cited papers);
+        hidden buttons while there is nothing to export."""
+        from paperchat.answer.transcript import conversation_markdown
+
+        if session is None or not session.exchanges:
+            return gr.DownloadButton(visible=False), gr.DownloadButton(visible=False)
+        folder = Path(tempfile.mkdtemp(prefix="paperchat-export-"))
+        references = {n: entry.result for n, entry in session.sources.items()}
+        markdown = folder / "paperchat-conversation.md"
+        markdown.write_text(conversation_markdown(session.exchanges, references), "utf-8")
+        bib = folder / "paperchat-references.bib"
+        bib.write_text(self.bibtex(session.cited_ids), "utf-8")
+        return (
+            gr.DownloadButton(value=str(markdown), visible=True),
+            gr.DownloadButton(value=str(bib), visible=bool(session.cited_ids)),
         )
 
     @staticmethod

@@ -51,9 +51,11 @@ class ChatSession:
     nearest: list[SearchResult] = field(default_factory=list)
     last_mode: str | None = None
     messages: list[dict[str, str]] = field(default_factory=list)  # as the Chatbot shows them
+    exchanges: list[tuple[str, Answer]] = field(default_factory=list)  # for the export
 
     def record(self, question: str, answer: Answer, lookup: Lookup) -> None:
         """Add a finished exchange: history for the next question, papers for the panel."""
+        self.exchanges.append((question, answer))
         self.turns.append(Turn(role="user", content=question))
         self.turns.append(
             Turn(role="assistant", content=answer.answer, citations=answer.citations or None)
