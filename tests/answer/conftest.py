@@ -76,6 +76,12 @@ def write_corpus(folder: Path, *, poisoned: bool) -> Path:
     return path
 
 
+@pytest.fixture
+def corpus_writer():
+    """`write_corpus`, for test modules (a conftest cannot be imported by name)."""
+    return write_corpus
+
+
 def _index(root: Path, *, poisoned: bool, embed: str = "hash") -> Settings:
     from paperchat.build import run_ingest
 

@@ -7,8 +7,6 @@ import json
 import subprocess
 import sys
 
-from conftest import write_corpus
-
 from paperchat.answer.models import Answer, Citation
 from paperchat.answer.provenance import (
     Bundle,
@@ -51,10 +49,10 @@ def test_replay_on_an_unchanged_index_is_identical(make_assistant):
     assert report.changes == [] and report.replayed.answer.answer == bundle.answer.answer
 
 
-def test_replay_after_one_more_paper_says_how_it_differs(tmp_path):
+def test_replay_after_one_more_paper_says_how_it_differs(tmp_path, corpus_writer):
     from paperchat.build import build_assistant, run_ingest
 
-    corpus = write_corpus(tmp_path / "corpus", poisoned=False)
+    corpus = corpus_writer(tmp_path / "corpus", poisoned=False)
     settings = Settings(data_dir=tmp_path / "data", embed_model="hash")
     run_ingest(settings, [corpus])
     question = "What does dataset distillation with trajectory matching achieve?"

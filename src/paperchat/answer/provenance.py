@@ -247,12 +247,15 @@ def _ask_once(assistant: Assistant):
     return ask
 
 
-def recorded_ask(assistant: Assistant, request: Request, keep=None) -> tuple[Answer, Bundle]:
-    """Answer the request and return the answer with its bundle."""
-    *_, answer, bundle = recorded_stream(assistant, request, keep, stream=False)
-    if not (isinstance(answer, Answer) and isinstance(bundle, Bundle)):
-        raise RuntimeError("the assistant recorded no trace of its answer")
-    return answer, bundle
+def recorded_ask(assistant: Assistant, request: Request, keep=None) -> tuple[Answer, Bundle | None]:
+    """Answer the request and return the answer with its bundle (None from an assistant
+    that keeps no trace, such as a scripted fake)."""
+    events = list(recorded_stream(assistant, request, keep, stream=False))
+    answers = [e for e in events if isinstance(e, Answer)]
+    bundles = [e for e in events if isinstance(e, Bundle)]
+    if not answers:
+        raise RuntimeError("the answer pipeline ended without an answer")
+    return answers[-1], (bundles[-1] if bundles else None)
 
 
 class BundleStore:
