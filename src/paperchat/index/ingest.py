@@ -15,16 +15,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import queue
+import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from paperchat.corpus import Paper, Problem, load_corpus, real_path
+from paperchat.corpus import Paper, Problem, real_path
+from paperchat.corpus.stream import CorpusScan, scan_corpus
 from paperchat.errors import IndexMissingError, InputError
 from paperchat.index.chunking import Chunk, Chunker
 from paperchat.index.embedders import Embedder
+from paperchat.index.prefetch import prefetched
 from paperchat.index.snapshot import (
     build_snapshot,
     prune_snapshots,
@@ -35,6 +39,7 @@ from paperchat.index.store import DIRTY, StoredChunk, VectorStore
 
 BATCH = 64  # chunks per embed call
 WRITE_ROWS = 512  # chunks per Chroma upsert
+PAPER_BATCH = 64  # papers planned per step of the reader thread
 
 
 @dataclass
@@ -57,11 +62,12 @@ class IngestReport:
 
 
 @dataclass
-class _Plan:
-    embed: list[tuple[Chunk, dict]] = field(default_factory=list)
-    update: list[tuple[str, dict]] = field(default_factory=list)
-    delete: list[str] = field(default_factory=list)
-    kept: int = 0
+class _Step:
+    """What planning one batch of papers found: chunks to embed, metadata to rewrite."""
+
+    papers: int
+    embed: list[tuple[Chunk, dict]]
+    update: list[tuple[str, dict]]
 
 
 def chunk_metadata(chunk: Chunk, paper: Paper) -> dict:
@@ -76,30 +82,35 @@ def chunk_metadata(chunk: Chunk, paper: Paper) -> dict:
 
 
 def _plan(
-    papers: list[Paper],
-    chunker: Chunker,
-    stored: dict[str, StoredChunk],
-    protected_papers: set[str],
-) -> tuple[_Plan, int]:
-    plan = _Plan()
-    wanted: set[str] = set()
+    papers: Iterable[Paper], chunker: Chunker, stored: dict[str, StoredChunk], report: IngestReport
+) -> Iterator[_Step]:
+    """Compare each paper's chunks with the store, PAPER_BATCH papers at a time. Every
+    chunk id met is taken out of `stored`, so what is left there at the end is gone from
+    the sources."""
+    batch: list[Paper] = []
+    for paper in papers:
+        batch.append(paper)
+        if len(batch) == PAPER_BATCH:
+            yield _plan_step(batch, chunker, stored, report)
+            batch = []
+    if batch:
+        yield _plan_step(batch, chunker, stored, report)
+
+
+def _plan_step(
+    papers: list[Paper], chunker: Chunker, stored: dict[str, StoredChunk], report: IngestReport
+) -> _Step:
+    step = _Step(len(papers), [], [])
     for paper in papers:
         for chunk in chunker.split(paper):
             meta = chunk_metadata(chunk, paper)
-            wanted.add(chunk.id)
-            old = stored.get(chunk.id)
+            report.chunks += 1
+            old = stored.pop(chunk.id, None)
             if old is None or old.text_hash != chunk.text_hash:
-                plan.embed.append((chunk, meta))
+                step.embed.append((chunk, meta))
             elif old.meta_hash != meta["meta_hash"]:
-                plan.update.append((chunk.id, meta))
-    for chunk_id, old in stored.items():
-        if chunk_id in wanted:
-            continue
-        if old.paper_id in protected_papers:
-            plan.kept += 1
-        else:
-            plan.delete.append(chunk_id)
-    return plan, len(wanted)
+                step.update.append((chunk.id, meta))
+    return step
 
 
 def _protected(store: VectorStore, problems: list[Problem]) -> set[str]:
@@ -129,14 +140,13 @@ def _under(path: str, roots: Sequence[str]) -> bool:
     return any(resolved == Path(r) or Path(r) in resolved.parents for r in roots)
 
 
-def _fruitless(new_sources: Sequence[str], corpus) -> list[str]:
+def _fruitless(new_sources: Sequence[str], corpus: CorpusScan) -> list[str]:
     """The newly given paths none of whose files yielded a paper: they are reported and
     not remembered, so a mistyped or broken path does not haunt every later run."""
-    named = {src.rsplit(":", 1)[0] for paper in corpus.papers for src in paper.sources}
     return [
         source
         for source in new_sources
-        if not any(f.name in named for f in corpus.files if _under(str(f), [source]))
+        if not any(f.name in corpus.named for f in corpus.files if _under(str(f), [source]))
     ]
 
 
@@ -162,9 +172,9 @@ def ingest(
     started = time.perf_counter()
     remembered = _remembered_sources(store)
     sources = resolve_sources(paths, remembered, default_corpus)
-    # Parse first: input that yields nothing must fail before anything (even --rebuild)
+    # Read first: input that yields nothing must fail before anything (even --rebuild)
     # touches the index.
-    corpus = load_corpus([Path(s) for s in sources])
+    corpus = scan_corpus([Path(s) for s in sources])
     given = [s for s in sources if s not in remembered]
     fruitless = _fruitless(given, corpus)
     if given and len(fruitless) == len(given):
@@ -184,7 +194,7 @@ def ingest(
         sources=sources,
         files=len(corpus.files),
         listings=corpus.listings,
-        papers=len(corpus.papers),
+        papers=corpus.papers,
         problems=list(corpus.problems),
     )
     stored = store.manifest()
@@ -194,12 +204,26 @@ def ingest(
             "(.txt listings, arXiv .jsonl, .bib with abstracts)"
         )
     protected = _protected(store, corpus.problems) if stored else set()
-    plan, report.chunks = _plan(corpus.papers, chunker, stored, protected)
-    report.kept = plan.kept
+    dirty = info.get("version") == DIRTY
 
-    if plan.embed or plan.update or plan.delete or info.get("version") == DIRTY:
+    def mark_dirty() -> None:
+        nonlocal dirty
         store.set_info(version=DIRTY, sources=json.dumps(sources))
-        _write(store, embedder, plan, show_progress)
+        dirty = True
+
+    steps = _plan(corpus.iter_papers(), chunker, stored, report)
+    with _BackgroundWrites(store, before_first=mark_dirty) as writer:
+        _embed_and_write(steps, embedder, writer, report, show_progress)
+    # What is left in `stored` was not met: gone from the sources, unless unreadable now.
+    delete = [cid for cid, old in stored.items() if old.paper_id not in protected]
+    report.kept = len(stored) - len(delete)
+    if delete:
+        if not dirty:
+            mark_dirty()
+        store.delete(delete)
+    report.deleted = len(delete)
+
+    if dirty:
         version = uuid.uuid4().hex
         # The snapshot (with its evidence) is written before the version is stamped, so
         # a reader that sees the new version finds its snapshot ready.
@@ -209,65 +233,78 @@ def ingest(
         prune_snapshots(cache_root, store, keep=version)
     elif sources != remembered:
         store.set_info(sources=json.dumps(sources))
-
-    report.embedded, report.updated, report.deleted = (
-        len(plan.embed),
-        len(plan.update),
-        len(plan.delete),
-    )
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _write(store: VectorStore, embedder: Embedder, plan: _Plan, show_progress: bool) -> None:
-    """Embed in batches while a writer thread stores the batches already embedded: Chroma's
-    upserts overlap the encoder instead of adding to it. Every upsert has landed before
-    the metadata updates, the deletes and (in the caller) the version stamp."""
+def _embed_and_write(
+    steps: Iterator[_Step],
+    embedder: Embedder,
+    writer: _BackgroundWrites,
+    report: IngestReport,
+    show_progress: bool,
+) -> None:
+    """Three stages at once, each holding a few batches: a reader thread parses, chunks
+    and plans papers (Python), this thread embeds (ONNX Runtime, outside the GIL), the
+    writer thread stores. The bar counts papers, so its rate and ETA are papers'."""
     from tqdm import tqdm
 
-    with (
-        tqdm(
-            total=len(plan.embed), desc="embedding", unit="chunk", disable=not show_progress
-        ) as bar,
-        _BackgroundUpserts(store) as writer,
-    ):
-        for start in range(0, len(plan.embed), BATCH):
-            batch = plan.embed[start : start + BATCH]
-            vectors = embedder.embed_documents([chunk.text for chunk, _ in batch])
-            writer.put(batch, vectors)
-            bar.update(len(batch))
-    for start in range(0, len(plan.update), BATCH):
-        batch = plan.update[start : start + BATCH]
-        store.update_metadata([cid for cid, _ in batch], [meta for _, meta in batch])
-    store.delete(plan.delete)
+    pending: list[tuple[Chunk, dict]] = []
+
+    def embed(batch: list[tuple[Chunk, dict]]) -> None:
+        writer.upsert(batch, embedder.embed_documents([chunk.text for chunk, _ in batch]))
+        report.embedded += len(batch)
+
+    with tqdm(total=report.papers, desc="ingest", unit="paper", disable=not show_progress) as bar:
+        for step in prefetched(steps, depth=4):
+            pending.extend(step.embed)
+            while len(pending) >= BATCH:
+                embed(pending[:BATCH])
+                del pending[:BATCH]
+            if step.update:
+                writer.update(step.update)
+                report.updated += len(step.update)
+            bar.update(step.papers)
+            bar.set_postfix(embedded=report.embedded, refresh=False)
+        if pending:
+            embed(pending)
 
 
-class _BackgroundUpserts:
-    """One thread that upserts embedded batches in the order they were embedded.
+class _BackgroundWrites:
+    """One thread that applies embedded batches and metadata updates in order.
 
-    Batches are gathered into upserts of WRITE_ROWS rows: each Chroma call has a fixed
-    cost (846 chunks: 0.9 s of CPU in calls of 64, 0.65 s in one call).
-    A failed upsert stops it; the error is raised in the ingest thread at its next `put`
-    or on leaving the block. Leaving the block, even by an exception, waits for the
-    batches already queued, so nothing is written after the caller moves on.
+    Upserted batches are gathered into calls of WRITE_ROWS rows: each Chroma call has a
+    fixed cost (846 chunks: 0.9 s of CPU in calls of 64, 0.65 s in one call). The queue
+    holds at most 8 items, which bounds the vectors in memory. `before_first` runs in the
+    calling thread before the first write is handed over (ingest stamps the collection
+    dirty there). A failed write stops the writes; the error is raised in the ingest
+    thread at its next call or on leaving the block. Leaving the block, even by an
+    exception, waits for what is queued, so nothing is written after the caller moves on.
     """
 
-    def __init__(self, store: VectorStore):
-        import queue
-        import threading
-
+    def __init__(self, store: VectorStore, before_first: Callable[[], None]):
         self._store = store
-        self._queue: queue.Queue = queue.Queue(maxsize=8)  # bounds vectors held in memory
+        self._before_first: Callable[[], None] | None = before_first
+        self._queue: queue.Queue = queue.Queue(maxsize=8)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
 
-    def __enter__(self) -> _BackgroundUpserts:
+    def __enter__(self) -> _BackgroundWrites:
         self._thread.start()
         return self
 
-    def put(self, batch: list[tuple[Chunk, dict]], vectors) -> None:
+    def upsert(self, batch: list[tuple[Chunk, dict]], vectors) -> None:
+        self._put(("upsert", batch, vectors))
+
+    def update(self, rows: list[tuple[str, dict]]) -> None:
+        self._put(("update", rows, None))
+
+    def _put(self, item) -> None:
         self._raise()
-        self._queue.put((batch, vectors))
+        if self._before_first is not None:
+            self._before_first()
+            self._before_first = None
+        self._queue.put(item)
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self._queue.put(None)
@@ -282,24 +319,37 @@ class _BackgroundUpserts:
     def _run(self) -> None:
         rows: list[tuple[Chunk, dict]] = []
         vectors: list = []
-        done = False
-        while not done:
+        while True:
             item = self._queue.get()
-            if item is None:
-                done = True
-            else:
-                rows.extend(item[0])
-                vectors.extend(item[1])
-            if not rows or not (done or len(rows) >= WRITE_ROWS):
-                continue
-            if self._error is None:  # after a failure, keep draining so `put` never blocks
-                try:
-                    self._store.upsert(
-                        [chunk.id for chunk, _ in rows],
-                        vectors,
-                        [chunk.text for chunk, _ in rows],
-                        [meta for _, meta in rows],
-                    )
-                except BaseException as exc:  # handed to the ingest thread, raised there
-                    self._error = exc
+            if item is not None and item[0] == "upsert":
+                rows.extend(item[1])
+                vectors.extend(item[2])
+                if len(rows) < WRITE_ROWS:
+                    continue
+            # after a failure, keep draining so `_put` never blocks
+            if rows and self._error is None:
+                self._apply(self._upsert, rows, vectors)
             rows, vectors = [], []
+            if item is None:
+                return
+            if item[0] == "update" and self._error is None:
+                self._apply(self._update, item[1])
+
+    def _apply(self, write, *args) -> None:
+        try:
+            write(*args)
+        except BaseException as exc:  # handed to the ingest thread, raised there
+            self._error = exc
+
+    def _upsert(self, rows: list[tuple[Chunk, dict]], vectors: list) -> None:
+        self._store.upsert(
+            [chunk.id for chunk, _ in rows],
+            vectors,
+            [chunk.text for chunk, _ in rows],
+            [meta for _, meta in rows],
+        )
+
+    def _update(self, rows: list[tuple[str, dict]]) -> None:
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            self._store.update_metadata([cid for cid, _ in batch], [meta for _, meta in batch])
