@@ -11,6 +11,7 @@ import textwrap
 
 from paperchat.build import build_searcher, build_store, index_stats, run_ingest
 from paperchat.index import ingest as ingest_module
+from paperchat.index.writes import WRITE_ROWS
 
 PAPERS = 900
 
@@ -67,7 +68,7 @@ def test_killed_ingest_resumes_without_re_embedding(tmp_path, make_settings):
     store = build_store(settings)
     landed = store.count()
     assert store.info()["version"] == "dirty"
-    assert ingest_module.WRITE_ROWS <= landed < 12 * ingest_module.BATCH
+    assert WRITE_ROWS <= landed < 12 * ingest_module.BATCH
 
     report = run_ingest(settings, [source])
     assert report.papers == PAPERS

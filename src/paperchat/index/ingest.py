@@ -6,6 +6,12 @@ deletes only chunks whose paper is gone, and a run that was killed half-way is f
 by the next one. The collection is stamped `dirty` while writing and with a fresh version
 when done, so readers rebuild their BM25 snapshot from what is really stored.
 
+Memory stays bounded as the corpus grows: the sources are read as a stream of merged
+papers (corpus/stream.py), planned PAPER_BATCH papers at a time in a reader thread,
+embedded BATCH chunks at a time and written by the writer thread (index/writes.py),
+with a few batches queued between the stages. What grows with the corpus is the
+store's manifest (chunk id and two hashes per stored chunk) and the merge plan.
+
 The collection remembers its source paths: `paperchat ingest more.jsonl` adds that file
 to them and re-reads all (parsing is cheap; embedding is what is cached), so papers that
 appear in several files merge the same way whatever order the files came in.
@@ -15,11 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import queue
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,9 +40,9 @@ from paperchat.index.snapshot import (
     snapshot_dir,
 )
 from paperchat.index.store import DIRTY, StoredChunk, VectorStore
+from paperchat.index.writes import BackgroundWrites
 
 BATCH = 64  # chunks per embed call
-WRITE_ROWS = 512  # chunks per Chroma upsert
 PAPER_BATCH = 64  # papers planned per step of the reader thread
 
 
@@ -212,7 +216,7 @@ def ingest(
         dirty = True
 
     steps = _plan(corpus.iter_papers(), chunker, stored, report)
-    with _BackgroundWrites(store, before_first=mark_dirty) as writer:
+    with BackgroundWrites(store, before_first=mark_dirty) as writer:
         _embed_and_write(steps, embedder, writer, report, show_progress)
     # What is left in `stored` was not met: gone from the sources, unless unreadable now.
     delete = [cid for cid, old in stored.items() if old.paper_id not in protected]
@@ -240,7 +244,7 @@ def ingest(
 def _embed_and_write(
     steps: Iterator[_Step],
     embedder: Embedder,
-    writer: _BackgroundWrites,
+    writer: BackgroundWrites,
     report: IngestReport,
     show_progress: bool,
 ) -> None:
@@ -268,88 +272,3 @@ def _embed_and_write(
             bar.set_postfix(embedded=report.embedded, refresh=False)
         if pending:
             embed(pending)
-
-
-class _BackgroundWrites:
-    """One thread that applies embedded batches and metadata updates in order.
-
-    Upserted batches are gathered into calls of WRITE_ROWS rows: each Chroma call has a
-    fixed cost (846 chunks: 0.9 s of CPU in calls of 64, 0.65 s in one call). The queue
-    holds at most 8 items, which bounds the vectors in memory. `before_first` runs in the
-    calling thread before the first write is handed over (ingest stamps the collection
-    dirty there). A failed write stops the writes; the error is raised in the ingest
-    thread at its next call or on leaving the block. Leaving the block, even by an
-    exception, waits for what is queued, so nothing is written after the caller moves on.
-    """
-
-    def __init__(self, store: VectorStore, before_first: Callable[[], None]):
-        self._store = store
-        self._before_first: Callable[[], None] | None = before_first
-        self._queue: queue.Queue = queue.Queue(maxsize=8)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
-
-    def __enter__(self) -> _BackgroundWrites:
-        self._thread.start()
-        return self
-
-    def upsert(self, batch: list[tuple[Chunk, dict]], vectors) -> None:
-        self._put(("upsert", batch, vectors))
-
-    def update(self, rows: list[tuple[str, dict]]) -> None:
-        self._put(("update", rows, None))
-
-    def _put(self, item) -> None:
-        self._raise()
-        if self._before_first is not None:
-            self._before_first()
-            self._before_first = None
-        self._queue.put(item)
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        self._queue.put(None)
-        self._thread.join()
-        if exc_type is None:
-            self._raise()
-
-    def _raise(self) -> None:
-        if self._error is not None:
-            raise self._error
-
-    def _run(self) -> None:
-        rows: list[tuple[Chunk, dict]] = []
-        vectors: list = []
-        while True:
-            item = self._queue.get()
-            if item is not None and item[0] == "upsert":
-                rows.extend(item[1])
-                vectors.extend(item[2])
-                if len(rows) < WRITE_ROWS:
-                    continue
-            # after a failure, keep draining so `_put` never blocks
-            if rows and self._error is None:
-                self._apply(self._upsert, rows, vectors)
-            rows, vectors = [], []
-            if item is None:
-                return
-            if item[0] == "update" and self._error is None:
-                self._apply(self._update, item[1])
-
-    def _apply(self, write, *args) -> None:
-        try:
-            write(*args)
-        except BaseException as exc:  # handed to the ingest thread, raised there
-            self._error = exc
-
-    def _upsert(self, rows: list[tuple[Chunk, dict]], vectors: list) -> None:
-        self._store.upsert(
-            [chunk.id for chunk, _ in rows],
-            vectors,
-            [chunk.text for chunk, _ in rows],
-            [meta for _, meta in rows],
-        )
-
-    def _update(self, rows: list[tuple[str, dict]]) -> None:
-        for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
-            self._store.update_metadata([cid for cid, _ in batch], [meta for _, meta in batch])
