@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,8 +68,11 @@ def _digest(key: str) -> bytes:
     return hashlib.blake2b(key.encode(), digest_size=16).digest()
 
 
-def scan_corpus(paths: Iterable[Path]) -> CorpusScan:
-    """First pass over the files under `paths` (see module doc)."""
+def scan_corpus(
+    paths: Iterable[Path], on_record: Callable[[int], object] | None = None
+) -> CorpusScan:
+    """First pass over the files under `paths` (see module doc); `on_record(1)` is
+    called per record read (a progress bar's `update`)."""
     problems: list[Problem] = []
     scan = CorpusScan(files=corpus_files(paths, problems), problems=problems)
     parent = array("q")
@@ -83,6 +86,8 @@ def scan_corpus(paths: Iterable[Path]) -> CorpusScan:
 
     for file in scan.files:
         for item in iter_file(file):
+            if on_record is not None:
+                on_record(1)
             if isinstance(item, Problem):
                 problems.append(item)
                 continue

@@ -178,7 +178,7 @@ def ingest(
     sources = resolve_sources(paths, remembered, default_corpus)
     # Read first: input that yields nothing must fail before anything (even --rebuild)
     # touches the index.
-    corpus = scan_corpus([Path(s) for s in sources])
+    corpus = _read(sources, show_progress)
     given = [s for s in sources if s not in remembered]
     fruitless = _fruitless(given, corpus)
     if given and len(fruitless) == len(given):
@@ -239,6 +239,15 @@ def ingest(
         store.set_info(sources=json.dumps(sources))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _read(sources: Sequence[str], show_progress: bool) -> CorpusScan:
+    """The first pass over the sources, with a bar of records read (no total is known
+    before reading; the second pass's bar has one)."""
+    from tqdm import tqdm
+
+    with tqdm(desc="reading", unit="record", disable=not show_progress) as bar:
+        return scan_corpus([Path(s) for s in sources], on_record=bar.update)
 
 
 def _embed_and_write(
