@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from paperchat.corpus.clean import clean_text, extract_code_url
 from paperchat.corpus.paper import Paper, paper_id
-from paperchat.corpus.parsing import ParseResult, Problem, read_source, source_ref
+from paperchat.corpus.parsing import ParseResult, Problem, read_source, source_ref, streamable
 
 _VERSION = re.compile(r"v\d+$")
 _PARENS = re.compile(r"\([^()]*\)")
@@ -40,13 +40,17 @@ def _records(text: str) -> Iterator[tuple[int, Any]]:
         yield from _array_records(text)
         return
     for number, line in enumerate(text.split("\n"), start=1):
-        if line.strip():
-            try:
-                yield number, json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, exc
-            except RecursionError:  # `[[[[...` thousands deep: one bad record, not the file
-                yield number, json.JSONDecodeError("nested too deeply", line, 0)
+        yield from _line_record(number, line)
+
+
+def _line_record(number: int, line: str) -> Iterator[tuple[int, Any]]:
+    if line.strip():
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, exc
+        except RecursionError:  # `[[[[...` thousands deep: one bad record, not the file
+            yield number, json.JSONDecodeError("nested too deeply", line, 0)
 
 
 def _array_records(text: str) -> Iterator[tuple[int, Any]]:
@@ -145,20 +149,44 @@ def _paper(record: Any, ref: str, notes: list[str]) -> Paper:
 
 def parse_arxiv_jsonl(path: Path) -> ParseResult:
     """Papers from an arXiv metadata file; each bad record is a Problem, the rest load."""
-    text, problem = read_source(path)
-    if text is None:
-        return ParseResult(problems=[problem] if problem else [])
     result = ParseResult()
-    for line, record in _records(text):
+    for item in iter_arxiv_jsonl(path):
+        (result.problems if isinstance(item, Problem) else result.papers).append(item)
+    return result
+
+
+def iter_arxiv_jsonl(path: Path) -> Iterator[Paper | Problem]:
+    """The papers and problems of an arXiv metadata file, in file order. A plain UTF-8
+    JSON Lines file is read a line at a time, so its size does not bound memory; a JSON
+    array, UTF-16 text or a file that is unusable as a whole is read whole (the problem
+    that makes it unusable is then the only item)."""
+    if streamable(path):
+        records: Iterator[tuple[int, Any]] = _line_records(path)
+    else:
+        text, problem = read_source(path)
+        if text is None:
+            if problem:
+                yield problem
+            return
+        records = _records(text)
+    for line, record in records:
         if isinstance(record, json.JSONDecodeError):
             message = f"invalid JSON ({record.msg}, column {record.colno}) — record skipped"
-            result.problems.append(Problem(str(path), line, message))
+            yield Problem(str(path), line, message)
             continue
         notes: list[str] = []
         try:
-            result.papers.append(_paper(record, source_ref(path, line), notes))
+            paper = _paper(record, source_ref(path, line), notes)
         except (RecordError, ValidationError) as exc:
-            result.problems.append(Problem(str(path), line, f"{exc} — record skipped"))
+            yield Problem(str(path), line, f"{exc} — record skipped")
             continue
-        result.problems.extend(Problem(str(path), line, f"{n}, paper kept") for n in notes)
-    return result
+        yield paper
+        yield from (Problem(str(path), line, f"{n}, paper kept") for n in notes)
+
+
+def _line_records(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line, value) per non-blank line of a file `streamable` accepted."""
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, start=1):
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            yield from _line_record(number, line)

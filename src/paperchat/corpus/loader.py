@@ -10,7 +10,7 @@ from __future__ import annotations
 import errno
 import importlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +18,16 @@ from paperchat.corpus.merge import merge_papers
 from paperchat.corpus.paper import Paper
 from paperchat.corpus.parsing import ParseResult, Problem
 
-__all__ = ["LoadResult", "ParseResult", "Problem", "load_corpus", "parse_file", "real_path"]
+__all__ = [
+    "LoadResult",
+    "ParseResult",
+    "Problem",
+    "corpus_files",
+    "iter_file",
+    "load_corpus",
+    "parse_file",
+    "real_path",
+]
 
 # Real abstracts run to a few thousand characters (arXiv caps them at 1,920); a record far
 # past that is a broken or hostile file, and would cost thousands of chunks to embed.
@@ -31,6 +40,11 @@ _PARSERS: dict[str, tuple[str, str]] = {
     ".jsonl": ("paperchat.corpus.arxiv_jsonl", "parse_arxiv_jsonl"),
     ".json": ("paperchat.corpus.arxiv_jsonl", "parse_arxiv_jsonl"),
     ".bib": ("paperchat.corpus.bibtex", "parse_bibtex"),
+}
+# Formats that can be read record by record (the others are parsed whole, per file).
+_STREAMERS: dict[str, tuple[str, str]] = {
+    ".jsonl": ("paperchat.corpus.arxiv_jsonl", "iter_arxiv_jsonl"),
+    ".json": ("paperchat.corpus.arxiv_jsonl", "iter_arxiv_jsonl"),
 }
 
 
@@ -45,10 +59,10 @@ class LoadResult:
     files: list[Path] = field(default_factory=list)
 
 
-def _parser(suffix: str) -> Callable[[Path], ParseResult] | None:
-    if suffix not in _PARSERS:
+def _parser(suffix: str, registry: dict[str, tuple[str, str]] = _PARSERS) -> Callable | None:
+    if suffix not in registry:
         return None
-    module, name = _PARSERS[suffix]
+    module, name = registry[suffix]
     return getattr(importlib.import_module(module), name)
 
 
@@ -66,6 +80,30 @@ def parse_file(path: Path) -> ParseResult:
     except Exception as exc:  # a parser bug must cost one file, not the whole load
         message = f"parser failed ({exc.__class__.__name__}: {exc}) — file skipped; please report"
         return ParseResult(problems=[Problem(str(path), None, message)])
+
+
+def iter_file(path: Path) -> Iterator[Paper | Problem]:
+    """The papers (within the length limits) and problems of one file, in file order:
+    a record at a time for the formats that stream, else from the whole file's parse."""
+    path = Path(path)
+    stream = _parser(path.suffix.lower(), _STREAMERS)
+    try:
+        items = stream(path) if stream else _items(parse_file(path))
+        for item in items:
+            too_long = _too_long(item) if isinstance(item, Paper) else None
+            if too_long:
+                line = int(item.sources[0].rsplit(":", 1)[1]) if item.sources else None
+                yield Problem(str(path), line, too_long)
+            else:
+                yield item
+    except Exception as exc:  # a parser bug must cost one file, not the whole load
+        message = f"parser failed ({exc.__class__.__name__}: {exc}) — file skipped; please report"
+        yield Problem(str(path), None, message)
+
+
+def _items(result: ParseResult) -> Iterator[Paper | Problem]:
+    yield from result.problems
+    yield from result.papers
 
 
 def _walk(directory: Path, problems: list[Problem]) -> list[Path]:
@@ -104,7 +142,8 @@ def _unusable(path: Path) -> str | None:
     return None
 
 
-def _files(paths: Iterable[Path], problems: list[Problem]) -> list[Path]:
+def corpus_files(paths: Iterable[Path], problems: list[Problem]) -> list[Path]:
+    """The files to read under the given paths, each once; unusable paths go to `problems`."""
     files: list[Path] = []
     for path in map(Path, paths):
         if reason := _unusable(path):
@@ -138,15 +177,9 @@ def _too_long(paper: Paper) -> str | None:
 def load_corpus(paths: Iterable[Path]) -> LoadResult:
     """Every paper in the given files and directories, merged across files."""
     problems: list[Problem] = []
-    files = _files(paths, problems)
+    files = corpus_files(paths, problems)
     papers: list[Paper] = []
     for file in files:
-        result = parse_file(file)
-        problems.extend(result.problems)
-        for paper in result.papers:
-            if too_long := _too_long(paper):
-                line = int(paper.sources[0].rsplit(":", 1)[1]) if paper.sources else None
-                problems.append(Problem(str(file), line, too_long))
-            else:
-                papers.append(paper)
+        for item in iter_file(file):
+            (problems if isinstance(item, Problem) else papers).append(item)
     return LoadResult(merge_papers(papers), len(papers), problems, files)

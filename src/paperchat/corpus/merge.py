@@ -21,7 +21,8 @@ from paperchat.corpus.paper import Paper, abstract_key, paper_id
 _SCALARS = ("title", "authors", "url", "code_url", "doi", "arxiv_id", "categories")
 
 
-def _keys(paper: Paper) -> list[str]:
+def merge_keys(paper: Paper) -> list[str]:
+    """The keys any one of which, shared, makes two records the same paper."""
     keys = [f"abstract:{abstract_key(paper.abstract)}"]
     if paper.arxiv_id:
         keys.append(f"arxiv:{paper.arxiv_id}")
@@ -42,7 +43,7 @@ def _groups(papers: list[Paper]) -> list[list[Paper]]:
 
     owner: dict[str, int] = {}
     for i, paper in enumerate(papers):
-        for key in _keys(paper):
+        for key in merge_keys(paper):
             if key in owner:
                 parent[root(i)] = root(owner[key])
             else:
@@ -66,7 +67,8 @@ def _preference(paper: Paper) -> tuple[int, tuple[str, int]]:
     return -known, first
 
 
-def _merge(group: list[Paper]) -> Paper:
+def merge_group(group: list[Paper]) -> Paper:
+    """One Paper from all the records of one paper."""
     if len(group) == 1:
         return group[0]
     ordered = sorted(group, key=_preference)
@@ -94,4 +96,4 @@ def _merge(group: list[Paper]) -> Paper:
 
 def merge_papers(papers: list[Paper]) -> list[Paper]:
     """One Paper per distinct paper, fields combined from all its records, sorted by id."""
-    return sorted((_merge(group) for group in _groups(papers)), key=lambda p: p.id)
+    return sorted((merge_group(group) for group in _groups(papers)), key=lambda p: p.id)

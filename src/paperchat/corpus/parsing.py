@@ -93,6 +93,37 @@ def read_source(path: Path) -> tuple[str | None, Problem | None]:
     return text, None
 
 
+def streamable(path: Path, block: int = 1 << 20) -> bool:
+    """Whether the file can be read a line at a time with the same outcome as
+    `read_source`: a regular file of UTF-8 text (a UTF-8 BOM is fine), not compressed,
+    not UTF-16, not binary, not blank, whose first character does not open a JSON array.
+    Checking reads the file once in blocks, so a bad byte deep inside is found before any
+    record is used; anything else is left to `read_source` and its problems."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        with open(path, "rb") as data:
+            head = data.read(_SNIFF_BYTES)
+            size = os.fstat(data.fileno()).st_size
+            if (
+                any(head.startswith(magic) for magic in _COMPRESSED)
+                or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+                or (size % 2 == 0 and _bomless_utf16(head) is not None)
+                or b"\x00" in head
+            ):
+                return False
+            data.seek(0)
+            decoder = codecs.getincrementaldecoder("utf-8-sig")()
+            first = ""
+            while chunk := data.read(block):
+                text = decoder.decode(chunk)
+                first = first or text.lstrip()[:1]
+            decoder.decode(b"", final=True)
+    except (OSError, UnicodeDecodeError):
+        return False
+    return first not in ("", "[")
+
+
 def _bomless_utf16(data: bytes) -> str | None:
     """`utf-16-le` or `utf-16-be` when the bytes read as UTF-16 text with no byte-order
     mark: mostly-ASCII text in UTF-16 has a NUL in every other byte, on one side only."""

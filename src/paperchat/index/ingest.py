@@ -6,6 +6,12 @@ deletes only chunks whose paper is gone, and a run that was killed half-way is f
 by the next one. The collection is stamped `dirty` while writing and with a fresh version
 when done, so readers rebuild their BM25 snapshot from what is really stored.
 
+Memory stays bounded as the corpus grows: the sources are read as a stream of merged
+papers (corpus/stream.py), planned PAPER_BATCH papers at a time in a reader thread,
+embedded BATCH chunks at a time and written by the writer thread (index/writes.py),
+with a few batches queued between the stages. What grows with the corpus is the
+store's manifest (chunk id and two hashes per stored chunk) and the merge plan.
+
 The collection remembers its source paths: `paperchat ingest more.jsonl` adds that file
 to them and re-reads all (parsing is cheap; embedding is what is cached), so papers that
 appear in several files merge the same way whatever order the files came in.
@@ -17,14 +23,16 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from paperchat.corpus import Paper, Problem, load_corpus, real_path
+from paperchat.corpus import Paper, Problem, real_path
+from paperchat.corpus.stream import CorpusScan, scan_corpus
 from paperchat.errors import IndexMissingError, InputError
 from paperchat.index.chunking import Chunk, Chunker
 from paperchat.index.embedders import Embedder
+from paperchat.index.prefetch import prefetched
 from paperchat.index.snapshot import (
     build_snapshot,
     prune_snapshots,
@@ -32,9 +40,10 @@ from paperchat.index.snapshot import (
     snapshot_dir,
 )
 from paperchat.index.store import DIRTY, StoredChunk, VectorStore
+from paperchat.index.writes import BackgroundWrites
 
 BATCH = 64  # chunks per embed call
-WRITE_ROWS = 512  # chunks per Chroma upsert
+PAPER_BATCH = 64  # papers planned per step of the reader thread
 
 
 @dataclass
@@ -57,11 +66,12 @@ class IngestReport:
 
 
 @dataclass
-class _Plan:
-    embed: list[tuple[Chunk, dict]] = field(default_factory=list)
-    update: list[tuple[str, dict]] = field(default_factory=list)
-    delete: list[str] = field(default_factory=list)
-    kept: int = 0
+class _Step:
+    """What planning one batch of papers found: chunks to embed, metadata to rewrite."""
+
+    papers: int
+    embed: list[tuple[Chunk, dict]]
+    update: list[tuple[str, dict]]
 
 
 def chunk_metadata(chunk: Chunk, paper: Paper) -> dict:
@@ -76,30 +86,35 @@ def chunk_metadata(chunk: Chunk, paper: Paper) -> dict:
 
 
 def _plan(
-    papers: list[Paper],
-    chunker: Chunker,
-    stored: dict[str, StoredChunk],
-    protected_papers: set[str],
-) -> tuple[_Plan, int]:
-    plan = _Plan()
-    wanted: set[str] = set()
+    papers: Iterable[Paper], chunker: Chunker, stored: dict[str, StoredChunk], report: IngestReport
+) -> Iterator[_Step]:
+    """Compare each paper's chunks with the store, PAPER_BATCH papers at a time. Every
+    chunk id met is taken out of `stored`, so what is left there at the end is gone from
+    the sources."""
+    batch: list[Paper] = []
+    for paper in papers:
+        batch.append(paper)
+        if len(batch) == PAPER_BATCH:
+            yield _plan_step(batch, chunker, stored, report)
+            batch = []
+    if batch:
+        yield _plan_step(batch, chunker, stored, report)
+
+
+def _plan_step(
+    papers: list[Paper], chunker: Chunker, stored: dict[str, StoredChunk], report: IngestReport
+) -> _Step:
+    step = _Step(len(papers), [], [])
     for paper in papers:
         for chunk in chunker.split(paper):
             meta = chunk_metadata(chunk, paper)
-            wanted.add(chunk.id)
-            old = stored.get(chunk.id)
+            report.chunks += 1
+            old = stored.pop(chunk.id, None)
             if old is None or old.text_hash != chunk.text_hash:
-                plan.embed.append((chunk, meta))
+                step.embed.append((chunk, meta))
             elif old.meta_hash != meta["meta_hash"]:
-                plan.update.append((chunk.id, meta))
-    for chunk_id, old in stored.items():
-        if chunk_id in wanted:
-            continue
-        if old.paper_id in protected_papers:
-            plan.kept += 1
-        else:
-            plan.delete.append(chunk_id)
-    return plan, len(wanted)
+                step.update.append((chunk.id, meta))
+    return step
 
 
 def _protected(store: VectorStore, problems: list[Problem]) -> set[str]:
@@ -129,14 +144,13 @@ def _under(path: str, roots: Sequence[str]) -> bool:
     return any(resolved == Path(r) or Path(r) in resolved.parents for r in roots)
 
 
-def _fruitless(new_sources: Sequence[str], corpus) -> list[str]:
+def _fruitless(new_sources: Sequence[str], corpus: CorpusScan) -> list[str]:
     """The newly given paths none of whose files yielded a paper: they are reported and
     not remembered, so a mistyped or broken path does not haunt every later run."""
-    named = {src.rsplit(":", 1)[0] for paper in corpus.papers for src in paper.sources}
     return [
         source
         for source in new_sources
-        if not any(f.name in named for f in corpus.files if _under(str(f), [source]))
+        if not any(f.name in corpus.named for f in corpus.files if _under(str(f), [source]))
     ]
 
 
@@ -162,9 +176,9 @@ def ingest(
     started = time.perf_counter()
     remembered = _remembered_sources(store)
     sources = resolve_sources(paths, remembered, default_corpus)
-    # Parse first: input that yields nothing must fail before anything (even --rebuild)
+    # Read first: input that yields nothing must fail before anything (even --rebuild)
     # touches the index.
-    corpus = load_corpus([Path(s) for s in sources])
+    corpus = _read(sources, show_progress)
     given = [s for s in sources if s not in remembered]
     fruitless = _fruitless(given, corpus)
     if given and len(fruitless) == len(given):
@@ -184,7 +198,7 @@ def ingest(
         sources=sources,
         files=len(corpus.files),
         listings=corpus.listings,
-        papers=len(corpus.papers),
+        papers=corpus.papers,
         problems=list(corpus.problems),
     )
     stored = store.manifest()
@@ -194,12 +208,26 @@ def ingest(
             "(.txt listings, arXiv .jsonl, .bib with abstracts)"
         )
     protected = _protected(store, corpus.problems) if stored else set()
-    plan, report.chunks = _plan(corpus.papers, chunker, stored, protected)
-    report.kept = plan.kept
+    dirty = info.get("version") == DIRTY
 
-    if plan.embed or plan.update or plan.delete or info.get("version") == DIRTY:
+    def mark_dirty() -> None:
+        nonlocal dirty
         store.set_info(version=DIRTY, sources=json.dumps(sources))
-        _write(store, embedder, plan, show_progress)
+        dirty = True
+
+    steps = _plan(corpus.iter_papers(), chunker, stored, report)
+    with BackgroundWrites(store, before_first=mark_dirty) as writer:
+        _embed_and_write(steps, embedder, writer, report, show_progress)
+    # What is left in `stored` was not met: gone from the sources, unless unreadable now.
+    delete = [cid for cid, old in stored.items() if old.paper_id not in protected]
+    report.kept = len(stored) - len(delete)
+    if delete:
+        if not dirty:
+            mark_dirty()
+        store.delete(delete)
+    report.deleted = len(delete)
+
+    if dirty:
         store.set_search_breadth(store.count())
         version = uuid.uuid4().hex
         # The snapshot (with its evidence) is written before the version is stamped, so
@@ -210,97 +238,47 @@ def ingest(
         prune_snapshots(cache_root, store, keep=version)
     elif sources != remembered:
         store.set_info(sources=json.dumps(sources))
-
-    report.embedded, report.updated, report.deleted = (
-        len(plan.embed),
-        len(plan.update),
-        len(plan.delete),
-    )
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _write(store: VectorStore, embedder: Embedder, plan: _Plan, show_progress: bool) -> None:
-    """Embed in batches while a writer thread stores the batches already embedded: Chroma's
-    upserts overlap the encoder instead of adding to it. Every upsert has landed before
-    the metadata updates, the deletes and (in the caller) the version stamp."""
+def _read(sources: Sequence[str], show_progress: bool) -> CorpusScan:
+    """The first pass over the sources, with a bar of records read (no total is known
+    before reading; the second pass's bar has one)."""
     from tqdm import tqdm
 
-    with (
-        tqdm(
-            total=len(plan.embed), desc="embedding", unit="chunk", disable=not show_progress
-        ) as bar,
-        _BackgroundUpserts(store) as writer,
-    ):
-        for start in range(0, len(plan.embed), BATCH):
-            batch = plan.embed[start : start + BATCH]
-            vectors = embedder.embed_documents([chunk.text for chunk, _ in batch])
-            writer.put(batch, vectors)
-            bar.update(len(batch))
-    for start in range(0, len(plan.update), BATCH):
-        batch = plan.update[start : start + BATCH]
-        store.update_metadata([cid for cid, _ in batch], [meta for _, meta in batch])
-    store.delete(plan.delete)
+    with tqdm(desc="reading", unit="record", disable=not show_progress) as bar:
+        return scan_corpus([Path(s) for s in sources], on_record=bar.update)
 
 
-class _BackgroundUpserts:
-    """One thread that upserts embedded batches in the order they were embedded.
+def _embed_and_write(
+    steps: Iterator[_Step],
+    embedder: Embedder,
+    writer: BackgroundWrites,
+    report: IngestReport,
+    show_progress: bool,
+) -> None:
+    """Three stages at once, each holding a few batches: a reader thread parses, chunks
+    and plans papers (Python), this thread embeds (ONNX Runtime, outside the GIL), the
+    writer thread stores. The bar counts papers, so its rate and ETA are papers'."""
+    from tqdm import tqdm
 
-    Batches are gathered into upserts of WRITE_ROWS rows: each Chroma call has a fixed
-    cost (846 chunks: 0.9 s of CPU in calls of 64, 0.65 s in one call).
-    A failed upsert stops it; the error is raised in the ingest thread at its next `put`
-    or on leaving the block. Leaving the block, even by an exception, waits for the
-    batches already queued, so nothing is written after the caller moves on.
-    """
+    pending: list[tuple[Chunk, dict]] = []
 
-    def __init__(self, store: VectorStore):
-        import queue
-        import threading
+    def embed(batch: list[tuple[Chunk, dict]]) -> None:
+        writer.upsert(batch, embedder.embed_documents([chunk.text for chunk, _ in batch]))
+        report.embedded += len(batch)
 
-        self._store = store
-        self._queue: queue.Queue = queue.Queue(maxsize=8)  # bounds vectors held in memory
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
-
-    def __enter__(self) -> _BackgroundUpserts:
-        self._thread.start()
-        return self
-
-    def put(self, batch: list[tuple[Chunk, dict]], vectors) -> None:
-        self._raise()
-        self._queue.put((batch, vectors))
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        self._queue.put(None)
-        self._thread.join()
-        if exc_type is None:
-            self._raise()
-
-    def _raise(self) -> None:
-        if self._error is not None:
-            raise self._error
-
-    def _run(self) -> None:
-        rows: list[tuple[Chunk, dict]] = []
-        vectors: list = []
-        done = False
-        while not done:
-            item = self._queue.get()
-            if item is None:
-                done = True
-            else:
-                rows.extend(item[0])
-                vectors.extend(item[1])
-            if not rows or not (done or len(rows) >= WRITE_ROWS):
-                continue
-            if self._error is None:  # after a failure, keep draining so `put` never blocks
-                try:
-                    self._store.upsert(
-                        [chunk.id for chunk, _ in rows],
-                        vectors,
-                        [chunk.text for chunk, _ in rows],
-                        [meta for _, meta in rows],
-                    )
-                except BaseException as exc:  # handed to the ingest thread, raised there
-                    self._error = exc
-            rows, vectors = [], []
+    with tqdm(total=report.papers, desc="ingest", unit="paper", disable=not show_progress) as bar:
+        for step in prefetched(steps, depth=4):
+            pending.extend(step.embed)
+            while len(pending) >= BATCH:
+                embed(pending[:BATCH])
+                del pending[:BATCH]
+            if step.update:
+                writer.update(step.update)
+                report.updated += len(step.update)
+            bar.update(step.papers)
+            bar.set_postfix(embedded=report.embedded, refresh=False)
+        if pending:
+            embed(pending)
