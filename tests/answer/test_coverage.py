@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+from answer.conftest import cite_by_id
+from fakes.openai_server import Reply
+
 from paperchat.answer.coverage import NONE, coverage_of
+from paperchat.answer.llm import NO_ANSWER
 from paperchat.corpus.paper import Paper
 
 
@@ -76,3 +81,29 @@ def test_summary_coverage_counts_the_topic_papers(make_assistant):
     assert summary.coverage is not None and papers
     assert summary.coverage.papers == len(papers)
     assert summary.coverage.cited == len({c.id for c in summary.citations})
+
+
+@pytest.fixture
+def llm_assistant(tiny_minilm_settings, make_chat_model):
+    from paperchat.build import build_assistant
+
+    return build_assistant(tiny_minilm_settings, chat_model=make_chat_model())
+
+
+def test_llm_answer_coverage_counts_what_it_checked(openai_server, llm_assistant):
+    swift = "arxiv:2401.00001"
+    openai_server.push(
+        cite_by_id("SwiftNet reaches 81.2% top-1 accuracy on ImageNet [{s}].", {"s": swift})
+    )
+    question = "What accuracy does SwiftNet reach on ImageNet?"
+    answer = llm_assistant.ask(question, mode="llm")
+    judgement = llm_assistant._judge(question, None)
+    assert answer.mode == "llm" and [c.id for c in answer.citations] == [swift]
+    assert answer.coverage.cited == 1
+    assert answer.coverage.papers == len(judgement.relevant[: llm_assistant.k])
+
+
+def test_llm_declining_rests_on_no_paper(openai_server, llm_assistant):
+    openai_server.push(Reply.text(NO_ANSWER))
+    answer = llm_assistant.ask("What accuracy does SwiftNet reach on ImageNet?", mode="llm")
+    assert answer.abstained and answer.coverage.papers == 0
