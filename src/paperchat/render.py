@@ -33,7 +33,7 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-def _cited_view(text: str, citations, sources, footer: str) -> None:
+def _cited_view(text: str, citations, sources, footer: str, coverage=None) -> None:
     """Answer or summary text (markdown), then the numbered sources with their quotes."""
     from rich.console import Console
     from rich.markdown import Markdown
@@ -54,6 +54,8 @@ def _cited_view(text: str, citations, sources, footer: str) -> None:
     elif sources:  # an abstention: the text names the nearest papers; here their ids
         ids = ", ".join(result.id for result in sources)
         console.print(f"\n[dim]nearest paper ids: {_escape(ids)}[/dim]")
+    if coverage is not None:
+        console.print(f"\n[bold]Coverage:[/bold] {_escape(coverage.note)}")
     console.print(f"\n[dim]{_escape(footer)}[/dim]")
 
 
@@ -73,12 +75,14 @@ def _footer(result) -> str:
 
 def answer_view(answer) -> None:
     """A paperchat Answer for the terminal."""
-    _cited_view(answer.answer, answer.citations, answer.sources, _footer(answer))
+    _cited_view(answer.answer, answer.citations, answer.sources, _footer(answer), answer.coverage)
 
 
 def summary_view(summary) -> None:
     """A paperchat Summary for the terminal."""
-    _cited_view(summary.summary, summary.citations, summary.sources, _footer(summary))
+    _cited_view(
+        summary.summary, summary.citations, summary.sources, _footer(summary), summary.coverage
+    )
 
 
 def evidence_table_view(table) -> None:

@@ -60,3 +60,19 @@ def test_summarize_json_and_bibtex(minilm_settings, tmp_path):
     text = bib.read_text()
     assert text.count("@misc{") == len({c["id"] for c in out["citations"]})
     assert "Towards Deeper Graph Neural Networks" in text
+
+
+def test_ask_json_and_text_carry_the_coverage(minilm_settings):
+    question = "Which methods learn with noisy labels?"
+    out = json.loads(run(["ask", question, "--json"], minilm_settings).stdout)
+    coverage = out["coverage"]
+    assert coverage["cited"] == len({c["id"] for c in out["citations"]}) >= 1
+    assert coverage["papers"] == sum(y["relevant"] for y in coverage["years"]) + coverage["undated"]
+    text = run(["ask", question], minilm_settings).stdout
+    assert f"Coverage: {coverage['note']}" in " ".join(text.split())
+
+
+def test_summarize_json_carries_the_coverage(minilm_settings):
+    out = json.loads(run(["summarize", "graph neural networks", "--json"], minilm_settings).stdout)
+    assert out["coverage"]["papers"] >= out["coverage"]["cited"] >= 2
+    assert out["coverage"]["note"].endswith(f"{out['coverage']['cited']} cited")

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from paperchat.answer.coverage import Coverage
 from paperchat.retrieve.results import SearchResult
 
 Mode = Literal["extractive", "llm"]
@@ -57,6 +58,13 @@ class Turn(BaseModel):
     citations: list[Citation] | None = None
 
 
+COVERAGE_HELP = (
+    "How many papers the text rests on (those the relevance judgement kept), their year "
+    "span, how many are undated and how many are cited, with per-year counts and a one-line "
+    "note. An abstention rests on no paper."
+)
+
+
 class Answer(_HasVerdict):
     question: str
     answer: str
@@ -83,6 +91,7 @@ class Answer(_HasVerdict):
     dropped_citations: list[int] = Field(
         default_factory=list, description="[n] the LLM cited that were not among the sources."
     )
+    coverage: Coverage | None = Field(default=None, description=COVERAGE_HELP)
     id: str | None = Field(
         default=None,
         description="This answer's id, when its provenance bundle is kept: "
@@ -100,3 +109,4 @@ class Summary(_HasVerdict):
     total_sentences: int | None = None
     removed_claims: list[str] = Field(default_factory=list)
     dropped_citations: list[int] = Field(default_factory=list)
+    coverage: Coverage | None = Field(default=None, description=COVERAGE_HELP)

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 
 from paperchat.answer.chat_model import ChatModel
 from paperchat.answer.conversation import Conversation, Numbering, read_history
+from paperchat.answer.coverage import Coverage, coverage_of
 from paperchat.answer.extractive import Extract, compose, compose_detail_missing
 from paperchat.answer.followup import FollowUp, read_follow_up
 from paperchat.answer.judgement import Judgement, choose_from_context, judge
@@ -246,6 +247,7 @@ class Assistant:
                 verdict=verdict,
                 citations=[],
                 sources=[SearchResult.from_hit(hit) for hit in nearest],
+                coverage=coverage_of([]),
             )
             return
 
@@ -265,6 +267,7 @@ class Assistant:
                 sources=self._sources(extract.paper_ids, judgement.papers, k),
                 supported_sentences=quoted,
                 total_sentences=quoted,
+                coverage=self._coverage(judgement.relevant, extract.citations),
             )
             return
 
@@ -282,6 +285,7 @@ class Assistant:
                 verdict="no_relevant_paper",
                 citations=[],
                 sources=[SearchResult.from_hit(hit) for hit in self._nearest(judgement)],
+                coverage=coverage_of([]),
             )
             return
         checked = self._verify(reply, context)
@@ -292,7 +296,13 @@ class Assistant:
             verdict=judgement.verdict,
             **_checked_fields(checked),
             sources=self._sources([c.id for c in checked.citations], papers, k),
+            coverage=self._coverage(papers, checked.citations if checked.supported else []),
         )
+
+    def _coverage(self, relevant: Sequence[ScoredPaper], citations) -> Coverage:
+        catalog = self.searcher.papers
+        cited = [catalog[c.id] for c in citations if c.id in catalog]
+        return coverage_of([p.paper for p in relevant], cited)
 
     def _verify(self, reply: str, context) -> Checked:
         evidence = self.searcher.snapshot.evidence
@@ -354,6 +364,7 @@ class Assistant:
                 mode=resolved,
                 citations=[],
                 sources=[SearchResult.from_hit(hit) for hit in self._nearest(judgement)],
+                coverage=coverage_of([]),
             )
         numbering = Numbering()
         evidence = self.searcher.snapshot.evidence
@@ -370,6 +381,7 @@ class Assistant:
                 sources=self._sources(extract.paper_ids, papers, k),
                 supported_sentences=quoted,
                 total_sentences=quoted,
+                coverage=self._coverage(papers, extract.citations),
             )
         assert self.chat_model is not None
         context = {numbering(p.paper.id): p.paper for p in papers}
@@ -385,6 +397,7 @@ class Assistant:
                 mode="llm",
                 citations=[],
                 sources=[SearchResult.from_hit(hit) for hit in self._nearest(judgement)],
+                coverage=coverage_of([]),
             )
         checked = self._verify(reply, context)
         return Summary(
@@ -395,6 +408,7 @@ class Assistant:
             mode="llm",
             **_checked_fields(checked),
             sources=self._sources([c.id for c in checked.citations], papers, k),
+            coverage=self._coverage(papers, checked.citations if checked.supported else []),
         )
 
 

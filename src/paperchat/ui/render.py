@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from paperchat.answer.coverage import Coverage
 from paperchat.answer.models import Answer, Summary
 from paperchat.answer.safe_text import shown_text
 from paperchat.corpus.paper import Paper
@@ -226,6 +227,18 @@ def _notes(result: Answer | Summary) -> str:
     return f'<p class="pc-notes">{esc("; ".join(notes))}</p>'
 
 
+def coverage_html(coverage: Coverage | None) -> str:
+    """The coverage note, with a year histogram when any paper it counts has a year."""
+    if coverage is None:
+        return ""
+    note = f'<p class="pc-coverage-note">{esc(coverage.note)}</p>'
+    if not coverage.years:
+        return f'<div class="pc-coverage">{note}</div>'
+    from paperchat.ui.coverage import histogram_img
+
+    return f'<div class="pc-coverage">{note}{histogram_img(coverage)}</div>'
+
+
 def result_html(result: Answer | Summary, prefix: str = "src") -> str:
     """A finished answer or summary: mode badge, text with citation links; an abstention
     is styled apart and lists the nearest papers instead."""
@@ -242,7 +255,8 @@ def result_html(result: Answer | Summary, prefix: str = "src") -> str:
     cls = "pc-answer pc-abstained" if result.abstained else "pc-answer"
     if result.verdict == "detail_missing":
         cls += " pc-detail-missing"
-    return f'<div class="{cls}"><div class="pc-head">{head}</div>{body}{_notes(result)}</div>'
+    tail = _notes(result) + coverage_html(result.coverage)
+    return f'<div class="{cls}"><div class="pc-head">{head}</div>{body}{tail}</div>'
 
 
 def streaming_html(text: str) -> str:
