@@ -23,6 +23,10 @@ DANGEROUS = """(panels) => {
   for (const root of document.querySelectorAll(panels)) {
     for (const el of root.querySelectorAll("*")) {
       const tag = el.tagName.toLowerCase();
+      // paperchat's own year chart: a PNG drawn from counts, nothing it can load or run
+      if (tag === "img" && el.className === "pc-coverage-plot" &&
+          el.getAttribute("src").startsWith("data:image/png;base64,") &&
+          ![...el.attributes].some((a) => a.name.startsWith("on"))) continue;
       if (["script", "iframe", "img", "object", "embed", "svg", "style", "meta", "form",
            "input", "details", "video", "audio", "link", "base"].includes(tag))
         found.push(tag);
