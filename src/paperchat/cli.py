@@ -273,6 +273,22 @@ def table(
     evidence_table_view(result)
 
 
+@app.command("map")
+def corpus_map(as_json: JsonFlag = False) -> None:
+    """The map of the corpus: topic clusters with a label and paper count, papers per
+    year; with --json also every paper's place in 2-D (what GET /api/map serves)."""
+    from paperchat.build import build_searcher
+    from paperchat.corpus_map.build import build_corpus_map
+
+    corpus = build_corpus_map(build_searcher(_settings()).snapshot)
+    if as_json:
+        _print_json(corpus.model_dump(mode="json"))
+        return
+    from paperchat.render import corpus_map_view
+
+    corpus_map_view(corpus)
+
+
 @app.command()
 def stats(as_json: JsonFlag = False) -> None:
     """How many papers and chunks are indexed, with which embedder and store."""

@@ -125,3 +125,27 @@ def evidence_table_view(table) -> None:
     if table.note:
         footer += f" · {table.note}"
     console.print(f"[dim]{_escape(footer)}[/dim]")
+
+
+def corpus_map_view(corpus) -> None:
+    """The corpus map for the terminal: its clusters with counts, then papers per year."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    view = Table(title=f"Map of the corpus: {corpus.papers:,} papers", expand=False)
+    view.add_column("#", justify="right", no_wrap=True)
+    view.add_column("Cluster (its distinctive title words)")
+    view.add_column("Papers", justify="right", no_wrap=True)
+    for cluster in corpus.clusters:
+        view.add_row(str(cluster.id + 1), _escape(cluster.label), f"{cluster.count:,}")
+    console.print(view)
+    top = max((y.papers for y in corpus.years), default=0)
+    for bar in corpus.years:
+        width = round(40 * bar.papers / top) if top else 0
+        console.print(f" {bar.year}  [indigo]{'█' * max(width, 1)}[/indigo] {bar.papers:,}")
+    notes = [f"{corpus.undated:,} undated"] if corpus.undated else []
+    if corpus.sampled:
+        notes.append(f"{len(corpus.points):,} of {corpus.mapped:,} papers in the points (a sample)")
+    notes.append(f"index version {corpus.version}; `--json` gives the points")
+    console.print(f"[dim]{_escape(' · '.join(notes))}[/dim]")

@@ -1,5 +1,5 @@
 """paperchat's own HTTP routes: search, ask (plain and streamed), summarize, the evidence
-table, papers."""
+table, the corpus map, papers."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from paperchat.api.schemas import (
 from paperchat.api.services import Services
 from paperchat.api.streaming import sse, started
 from paperchat.corpus.paper import Paper
+from paperchat.corpus_map.models import CorpusMap
 from paperchat.errors import NotFoundError, PaperchatError
 from paperchat.research.models import EvidenceTable
 from paperchat.research.table import evidence_table
@@ -79,6 +80,13 @@ def build_router(services: Services) -> APIRouter:
         result cells, each a verbatim span of the paper's abstract with its sentence
         index, or empty with the reason."""
         return evidence_table(services.assistant, body.topic, k=body.k, mode=body.mode)
+
+    @router.get("/map", response_model=CorpusMap, tags=["papers"])
+    def corpus_map() -> CorpusMap:
+        """The whole corpus at a glance: topic clusters (label, paper count, centre), the
+        papers placed in 2-D by their vectors (x, y in 0..1; at most 5,000, a fixed
+        sample when `sampled`) and papers per year. Made once per index version."""
+        return services.corpus_map()
 
     @router.get("/papers/{paper_id:path}/bibtex", response_class=PlainTextResponse, tags=["papers"])
     def paper_bibtex(paper_id: str) -> str:

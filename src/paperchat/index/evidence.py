@@ -273,3 +273,18 @@ class Evidence:
 
     def get_many(self, papers: Sequence[Paper]) -> list[PaperEvidence]:
         return [self.get(p) for p in papers]
+
+    def paper_vectors(self, batch: int = 20_000) -> tuple[list[str], np.ndarray]:
+        """(ids, unit rows): each paper with sentences, as the mean of their vectors.
+
+        Read in batches of papers, so a memory-mapped version is never copied whole."""
+        ids = sorted((p for p, g in self._sentences.items() if g), key=self._offsets.__getitem__)
+        out = np.empty((len(ids), self.dim), dtype=np.float32)
+        for first in range(0, len(ids), batch):
+            group = ids[first : first + batch]
+            start = self._offsets[group[0]]
+            stop = self._offsets[group[-1]] + len(self._sentences[group[-1]])
+            rows = np.asarray(self._vectors[start:stop], dtype=np.float32)
+            starts = np.array([self._offsets[p] - start for p in group])
+            out[first : first + len(group)] = np.add.reduceat(rows, starts, axis=0)
+        return ids, unit_rows(out)

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from paperchat.api.services import Services
 from paperchat.settings import Settings
 from paperchat.ui import render
+from paperchat.ui.corpus_map import MAP_JS
 from paperchat.ui.handlers import ANY_YEAR, Handlers, mode_status
 from paperchat.ui.session import ChatSession
 
@@ -229,7 +230,7 @@ def build_ui(services: Services, settings: Settings) -> gr.Blocks:
                         elem_id="pc-table-papers",
                     )
 
-            with gr.Tab("Browse", id="browse"), gr.Row(equal_height=False):
+            with gr.Tab("Browse", id="browse") as browse_tab, gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=380):
                     with gr.Row():
                         query = gr.Textbox(
@@ -243,6 +244,12 @@ def build_ui(services: Services, settings: Settings) -> gr.Blocks:
                         )
                     results = gr.HTML(
                         label="Results", elem_id="pc-results", js_on_load=OPEN_RESULT_JS
+                    )
+                    corpus_map = gr.HTML(
+                        '<p class="pc-empty">Drawing the map of the corpus…</p>',
+                        label="Map of the corpus",
+                        elem_id="pc-map",
+                        js_on_load=MAP_JS,
                     )
                 with gr.Column(scale=2, min_width=320):
                     picker = gr.Dropdown(h.all_papers(), value=None, label="Read a paper")
@@ -294,6 +301,8 @@ def build_ui(services: Services, settings: Settings) -> gr.Blocks:
         query.submit(**search_io, **private)
         picker.input(h.open_paper, picker, [paper, paper_bib], **private)
         results.select(h.open_result, None, [picker, paper, paper_bib], **private)
+        browse_tab.select(h.corpus_map, None, corpus_map, **private)
+        corpus_map.select(h.open_result, None, [picker, paper, paper_bib], **private)
 
     blocks.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     return blocks

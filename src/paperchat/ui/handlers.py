@@ -24,9 +24,11 @@ import gradio as gr
 from paperchat.answer.models import Answer
 from paperchat.answer.provenance import Request, recorded_stream
 from paperchat.api.services import Services
+from paperchat.corpus_map.models import CorpusMap
 from paperchat.errors import PaperchatError
 from paperchat.retrieve.results import SearchResult
 from paperchat.ui import render
+from paperchat.ui.corpus_map import corpus_map_html
 from paperchat.ui.session import ChatSession, cited_entries
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,7 @@ def parse_k(k: float | int | None) -> int | None:
 class Handlers:
     def __init__(self, services: Services):
         self.services = services
+        self._map_html: tuple[CorpusMap, str] | None = None  # the map last drawn, as HTML
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -226,6 +229,13 @@ class Handlers:
         """A clicked search result: (paper picker, paper html, bibtex)."""
         paper, bib = self.open_paper(event.value)
         return gr.Dropdown(value=event.value), paper, bib
+
+    def corpus_map(self) -> str:
+        """The Browse tab's map of the corpus (rendered once per index version)."""
+        corpus = self.services.corpus_map()
+        if self._map_html is None or self._map_html[0] is not corpus:
+            self._map_html = (corpus, corpus_map_html(corpus))
+        return self._map_html[1]
 
     def all_papers(self) -> list[tuple[str, str]]:
         papers = sorted(self.services.searcher.papers.values(), key=lambda p: p.display_title)

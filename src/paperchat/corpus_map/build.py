@@ -1,0 +1,112 @@
+"""The corpus map of one index version, made from its evidence (index/evidence.py).
+
+A paper's place comes from its vector (the mean of its abstract's sentence vectors),
+its cluster from the nearest k-means centre, its cluster's label from the titles
+(labels.py). Clusters and layout are fitted on at most FIT_SAMPLE papers and applied to
+all, so every count covers the whole corpus; at most MAX_POINTS papers, a fixed sample,
+are sent as points, which keeps the page light at 100,000 papers. The map is made once
+per version and kept (`CorpusMaps`), as the searcher keeps its snapshot.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter
+
+import numpy as np
+
+from paperchat.corpus_map.labels import cluster_labels
+from paperchat.corpus_map.layout import (
+    assign,
+    fit_centres,
+    sample_rows,
+    separating_plane,
+    unit_square,
+)
+from paperchat.corpus_map.models import CorpusMap, MapCluster, MapPoint, YearBar
+from paperchat.index.snapshot import IndexSnapshot
+from paperchat.index.store import DIRTY
+
+MAX_POINTS = 5_000
+FIT_SAMPLE = 10_000
+MAX_CLUSTERS = 20
+MARGIN = 0.02
+
+
+def cluster_count(papers: int) -> int:
+    """About sqrt(n/2) clusters: 15 for the bundled 466 papers, at most MAX_CLUSTERS."""
+    return max(1, min(MAX_CLUSTERS, papers, round(math.sqrt(papers / 2))))
+
+
+def build_corpus_map(snapshot: IndexSnapshot, max_points: int = MAX_POINTS) -> CorpusMap:
+    papers = snapshot.papers
+    ids, vectors = snapshot.evidence.paper_vectors()
+    k = cluster_count(len(ids))
+    if ids:
+        fit = vectors[sample_rows(len(ids), FIT_SAMPLE)]
+        centres = fit_centres(fit, k)
+        clusters = _by_size(assign(vectors, centres), k)
+        mean, basis = separating_plane(fit, clusters[sample_rows(len(ids), FIT_SAMPLE)])
+        xy = unit_square((vectors - mean) @ basis, MARGIN)
+    else:
+        clusters, xy = np.zeros(0, dtype=np.int64), np.zeros((0, 2))
+    titles = [papers[i].display_title for i in ids]
+    labels = cluster_labels(titles, clusters.tolist(), k) if ids else []
+    counts = np.bincount(clusters, minlength=k) if ids else []
+    shown = sample_rows(len(ids), max_points)
+    years = Counter(p.year for p in papers.values())
+    undated = years.pop(None, 0)
+    return CorpusMap(
+        version=snapshot.version,
+        papers=len(papers),
+        mapped=len(ids),
+        sampled=len(shown) < len(ids),
+        clusters=[
+            MapCluster(
+                id=c,
+                label=labels[c],
+                count=int(counts[c]),
+                x=round(float(xy[clusters == c, 0].mean()), 4),
+                y=round(float(xy[clusters == c, 1].mean()), 4),
+            )
+            for c in range(k)
+            if ids and counts[c]
+        ],
+        points=[
+            MapPoint(
+                id=ids[i],
+                title=titles[i],
+                year=papers[ids[i]].year,
+                x=round(float(xy[i, 0]), 4),
+                y=round(float(xy[i, 1]), 4),
+                cluster=int(clusters[i]),
+            )
+            for i in shown
+        ],
+        years=[YearBar(year=y, papers=n) for y, n in sorted(years.items())],
+        undated=undated,
+    )
+
+
+def _by_size(labels: np.ndarray, k: int) -> np.ndarray:
+    """Cluster ids renumbered so 0 is the largest (ties: the lower old id first)."""
+    order = np.argsort(-np.bincount(labels, minlength=k), kind="stable")
+    rank = np.empty(k, dtype=np.int64)
+    rank[order] = np.arange(k)
+    return rank[labels]
+
+
+class CorpusMaps:
+    """The map of the latest version asked for, built once and shared by all callers."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._map: CorpusMap | None = None
+
+    def get(self, snapshot: IndexSnapshot) -> CorpusMap:
+        with self._lock:  # one build at a time; the others wait for it and share it
+            if self._map is not None and self._map.version == snapshot.version != DIRTY:
+                return self._map
+            self._map = build_corpus_map(snapshot)
+            return self._map

@@ -1,0 +1,98 @@
+"""Topic clusters and a 2-D layout from unit paper vectors, in plain numpy.
+
+Clusters are spherical k-means (cosine; k-means++ seeding, then Lloyd steps), fitted on
+a sample so a large corpus costs what a few thousand papers cost, then every paper is
+assigned to its nearest centre. The layout is the linear projection that best separates
+those clusters (Fisher's discriminant: the centres spread apart, each cluster kept
+tight), fitted on the same sample; it shows topics as regions, where the top two
+principal components of sentence-embedding vectors mostly show one blob. Both are
+seeded, so one index version always gives the same map. numpy rather than scikit-learn:
+importing sklearn costs seconds, and these are two small, fixed computations.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SEED = 18
+ITERATIONS = 40
+RIDGE = 1e-3  # keeps the within-cluster scatter invertible on a few hundred papers
+
+
+def sample_rows(n: int, size: int, seed: int = SEED) -> np.ndarray:
+    """Indices of at most `size` of n rows, sorted: the same ones for the same n."""
+    if n <= size:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size, replace=False))
+
+
+def fit_centres(vectors: np.ndarray, k: int, seed: int = SEED) -> np.ndarray:
+    """k unit centres of unit row vectors (spherical k-means)."""
+    rng = np.random.default_rng(seed)
+    centres = [vectors[rng.integers(len(vectors))]]
+    closest = 1.0 - vectors @ centres[0]
+    for _ in range(1, k):  # k-means++: far from the centres chosen so far, more likely
+        weights = np.clip(closest, 0.0, None) ** 2
+        total = weights.sum()
+        if total > 0:
+            pick = rng.choice(len(vectors), p=weights / total)
+        else:  # every point is a centre already (duplicates): any will do
+            pick = rng.integers(len(vectors))
+        centres.append(vectors[pick])
+        closest = np.minimum(closest, 1.0 - vectors @ vectors[pick])
+    centres = np.stack(centres)
+    for _ in range(ITERATIONS):
+        labels = assign(vectors, centres)
+        moved = centres.copy()
+        for c in range(k):
+            members = vectors[labels == c]
+            if len(members):
+                mean = members.sum(axis=0)
+                moved[c] = mean / (np.linalg.norm(mean) or 1.0)
+        if np.allclose(moved, centres, atol=1e-6):
+            break
+        centres = moved
+    return centres
+
+
+def assign(vectors: np.ndarray, centres: np.ndarray, batch: int = 20_000) -> np.ndarray:
+    """The nearest centre (highest cosine) of every row."""
+    out = np.empty(len(vectors), dtype=np.int64)
+    for start in range(0, len(vectors), batch):
+        out[start : start + batch] = np.argmax(vectors[start : start + batch] @ centres.T, axis=1)
+    return out
+
+
+def separating_plane(vectors: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, (dim, 2) basis) of the 2-D projection that best separates the clusters."""
+    mean = vectors.mean(axis=0)
+    centred = vectors - mean
+    dim = vectors.shape[1]
+    within = np.zeros((dim, dim), dtype=np.float32)
+    between = np.zeros((dim, dim), dtype=np.float32)
+    for c in np.unique(labels):
+        members = centred[labels == c]
+        centre = members.mean(axis=0)
+        spread = members - centre
+        within += spread.T @ spread
+        between += len(members) * np.outer(centre, centre)
+    within /= len(vectors)
+    between /= len(vectors)
+    within += RIDGE * np.trace(within) / dim * np.eye(dim, dtype=np.float32)
+    values, vecs = np.linalg.eigh(within)
+    whiten = vecs / np.sqrt(values)  # within^-1/2, up to rotation
+    _, directions = np.linalg.eigh(whiten.T @ between @ whiten)
+    basis = whiten @ directions[:, ::-1][:, :2]
+    basis /= np.linalg.norm(basis, axis=0)
+    for j in range(basis.shape[1]):  # an eigenvector's sign is arbitrary: fix it
+        if basis[np.argmax(np.abs(basis[:, j])), j] < 0:
+            basis[:, j] = -basis[:, j]
+    return mean, basis
+
+
+def unit_square(xy: np.ndarray, margin: float = 0.0) -> np.ndarray:
+    """Coordinates scaled into 0..1 on both axes (robust: the outer 0.5% clipped)."""
+    low = np.percentile(xy, 0.5, axis=0)
+    high = np.percentile(xy, 99.5, axis=0)
+    span = np.where(high - low > 0, high - low, 1.0)
+    return np.clip((xy - low) / span, 0.0, 1.0) * (1 - 2 * margin) + margin
