@@ -198,6 +198,9 @@ def rows(r: Mapping) -> list[Row]:
                 f"{g('memory.warmup_requests')} warm-up requests",
             )
         )
+    for where in ("map", "scale.map"):
+        if g(f"{where}.built"):
+            out += _map_rows(g, where)
     if g("scale"):
         n = g("scale.papers")
         out += [
@@ -225,6 +228,31 @@ def rows(r: Mapping) -> list[Row]:
             ),
         ]
     return out
+
+
+def _map_rows(g, where: str) -> list[Row]:
+    """The corpus map's load time on one index: first process (builds and saves it),
+    next process (loads it), and a warm request."""
+    built, saved = f"{where}.built", f"{where}.saved"
+    n = g(f"{built}.papers") or 0
+    points = f"{g(f'{built}.points'):,} points" + (" (a sample)" if g(f"{built}.sampled") else "")
+    return [
+        Row(
+            f"corpus map {n:,} papers: first `GET /api/map` of a version (builds it)",
+            g(f"{built}.api_first_s"),
+            "s",
+            note=f"{g(f'{built}.clusters')} clusters, {points}, "
+            f"{_num((g(f'{built}.json_bytes') or 0) / 1024)} KiB JSON; the UI's first map "
+            f"(SVG and year chart) {_num(g(f'{built}.ui_first_s'))} s",
+        ),
+        Row(
+            f"corpus map {n:,} papers: first `GET /api/map` of a later process (saved map)",
+            g(f"{saved}.api_first_s"),
+            "s",
+            note=f"the UI's first map {_num(g(f'{saved}.ui_first_s'))} s; warm request "
+            f"{_num(g(f'{saved}.api_warm_ms'))} ms",
+        ),
+    ]
 
 
 def _target(row: Row) -> str:

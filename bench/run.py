@@ -42,7 +42,7 @@ QUICK = Plan(
 
 
 def run(plan: Plan, work: Path, quick: bool, only: set[str] | None = None) -> dict:
-    from bench import baseline, ingest, latency, process, scale
+    from bench import baseline, ingest, latency, map_load, process, scale
 
     os.environ["PAPERCHAT_DATA_DIR"] = str(work / "main")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -57,6 +57,7 @@ def run(plan: Plan, work: Path, quick: bool, only: set[str] | None = None) -> di
         "latency": lambda: latency.warm_latency(main, plan.queries),
         "cold_start": lambda: process.cold_start(main, plan.runs),
         "memory": lambda: process.server_memory(main, plan.warmup),
+        "map": lambda: map_load.run(main),
         "baseline": lambda: baseline.llama_index_baseline(base, plan.queries),
         "scale": lambda: scale.run(main, big, plan.scale_papers, plan.scale_queries),
     }

@@ -13,7 +13,8 @@ evidence (`KnownSentences`); the few the splitter cuts differently get a random 
 vector, and their count is reported.
 
 Each phase runs in its own process (`python -m bench.scale build|search ...`, JSON on
-stdout) so its memory is its own.
+stdout) so its memory is its own; the corpus map's load time is measured on the same
+index (bench/map_load.py).
 """
 
 from __future__ import annotations
@@ -168,9 +169,16 @@ def run(source_dir: Path, target_dir: Path, n: int, queries: int) -> dict:
         )
         return json.loads(out.stdout.strip().splitlines()[-1])
 
+    from bench import map_load
+
     built = phase("build", str(source_dir), str(target_dir), "--n", str(n))
     searched = phase("search", str(target_dir), "--queries", str(queries))
-    return built | searched | {"vectors": f"perturbed copies of real chunk vectors (sigma {NOISE})"}
+    return (
+        built
+        | searched
+        | {"map": map_load.run(target_dir)}
+        | {"vectors": f"perturbed copies of real chunk vectors (sigma {NOISE})"}
+    )
 
 
 def main() -> None:

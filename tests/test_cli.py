@@ -92,3 +92,13 @@ def test_help_lists_commands():
     proc = subprocess.run([PAPERCHAT, "--help"], capture_output=True, text=True, check=True)
     for command in ("ingest", "search", "stats", "serve", "table", "eval-table"):
         assert command in proc.stdout
+
+
+def test_map_json_and_text(indexed):
+    corpus = json.loads(run(["map", "--json"], indexed).stdout)
+    assert corpus["papers"] == 466
+    assert sum(c["count"] for c in corpus["clusters"]) == corpus["mapped"]
+    assert {"id", "title", "year", "x", "y", "cluster"} == set(corpus["points"][0])
+    text = run(["map"], indexed).stdout
+    assert "Map of the corpus: 466 papers" in text
+    assert corpus["clusters"][0]["label"] in text

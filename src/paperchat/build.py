@@ -13,7 +13,7 @@ from paperchat.index.disk import diagnose, disk_error, low_on_space
 from paperchat.index.embedders import Embedder, build_embedder
 from paperchat.index.ingest import IngestReport, ingest
 from paperchat.index.lock import writer_lock
-from paperchat.index.snapshot import IndexSnapshot, load_snapshot
+from paperchat.index.snapshot import IndexSnapshot, load_snapshot, snapshot_dir
 from paperchat.index.store import ChromaStore
 from paperchat.retrieve.searcher import HybridSearcher
 from paperchat.settings import Settings, bundled_corpus_dir
@@ -107,6 +107,14 @@ def build_searcher(
         relevance=relevance,
         reopen=open_view,
     )
+
+
+def build_corpus_maps(settings: Settings, searcher: HybridSearcher):
+    """The corpus maps of this searcher's versions, saved beside each version's snapshot."""
+    from paperchat.corpus_map.build import CorpusMaps
+
+    root = cache_root(settings)
+    return CorpusMaps(lambda snapshot: snapshot_dir(root, searcher.store, snapshot.version))
 
 
 # Measured: the bundled 466 papers (846 chunks) take 17 MB of Chroma store and caches.

@@ -277,10 +277,11 @@ def table(
 def corpus_map(as_json: JsonFlag = False) -> None:
     """The map of the corpus: topic clusters with a label and paper count, papers per
     year; with --json also every paper's place in 2-D (what GET /api/map serves)."""
-    from paperchat.build import build_searcher
-    from paperchat.corpus_map.build import build_corpus_map
+    from paperchat.build import build_corpus_maps, build_searcher
 
-    corpus = build_corpus_map(build_searcher(_settings()).snapshot)
+    settings = _settings()
+    searcher = build_searcher(settings)
+    corpus = build_corpus_maps(settings, searcher).get(searcher.snapshot)
     if as_json:
         _print_json(corpus.model_dump(mode="json"))
         return

@@ -2,17 +2,22 @@
 
 A paper's place comes from its vector (the mean of its abstract's sentence vectors),
 its cluster from the nearest k-means centre, its cluster's label from the titles
-(labels.py). Clusters and layout are fitted on at most FIT_SAMPLE papers and applied to
-all, so every count covers the whole corpus; at most MAX_POINTS papers, a fixed sample,
-are sent as points, which keeps the page light at 100,000 papers. The map is made once
-per version and kept (`CorpusMaps`), as the searcher keeps its snapshot.
+(labels.py). Clusters, layout and labels are fitted on at most FIT_SAMPLE papers, then
+every paper is assigned and placed, so every count covers the whole corpus; at most
+MAX_POINTS papers, a fixed sample, are sent as points, which keeps the page light at
+100,000 papers. The map is made once per version and kept (`CorpusMaps`) and saved
+beside the version's snapshot, as the searcher keeps its snapshot.
 """
 
 from __future__ import annotations
 
+import logging
 import math
+import os
 import threading
 from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
@@ -32,6 +37,9 @@ MAX_POINTS = 5_000
 FIT_SAMPLE = 10_000
 MAX_CLUSTERS = 20
 MARGIN = 0.02
+MAP_FILE = "map.json"
+
+log = logging.getLogger(__name__)
 
 
 def cluster_count(papers: int) -> int:
@@ -43,17 +51,18 @@ def build_corpus_map(snapshot: IndexSnapshot, max_points: int = MAX_POINTS) -> C
     papers = snapshot.papers
     ids, vectors = snapshot.evidence.paper_vectors()
     k = cluster_count(len(ids))
+    sample = sample_rows(len(ids), FIT_SAMPLE)
     if ids:
-        fit = vectors[sample_rows(len(ids), FIT_SAMPLE)]
-        centres = fit_centres(fit, k)
+        centres = fit_centres(vectors[sample], k)
         clusters = _by_size(assign(vectors, centres), k)
-        mean, basis = separating_plane(fit, clusters[sample_rows(len(ids), FIT_SAMPLE)])
+        mean, basis = separating_plane(vectors[sample], clusters[sample])
         xy = unit_square((vectors - mean) @ basis, MARGIN)
     else:
         clusters, xy = np.zeros(0, dtype=np.int64), np.zeros((0, 2))
-    titles = [papers[i].display_title for i in ids]
-    labels = cluster_labels(titles, clusters.tolist(), k) if ids else []
-    counts = np.bincount(clusters, minlength=k) if ids else []
+    labels = cluster_labels(
+        [papers[ids[i]].display_title for i in sample], clusters[sample].tolist(), k
+    )
+    counts = np.bincount(clusters, minlength=k)
     shown = sample_rows(len(ids), max_points)
     years = Counter(p.year for p in papers.values())
     undated = years.pop(None, 0)
@@ -76,7 +85,7 @@ def build_corpus_map(snapshot: IndexSnapshot, max_points: int = MAX_POINTS) -> C
         points=[
             MapPoint(
                 id=ids[i],
-                title=titles[i],
+                title=papers[ids[i]].display_title,
                 year=papers[ids[i]].year,
                 x=round(float(xy[i, 0]), 4),
                 y=round(float(xy[i, 1]), 4),
@@ -98,15 +107,45 @@ def _by_size(labels: np.ndarray, k: int) -> np.ndarray:
 
 
 class CorpusMaps:
-    """The map of the latest version asked for, built once and shared by all callers."""
+    """The map of the latest version asked for, built once and shared by all callers.
 
-    def __init__(self) -> None:
+    With `folder_of` (the version's snapshot folder), the map is also saved there as
+    MAP_FILE and later processes load it instead of building it: a server restart, a
+    second replica or `paperchat map` pays a JSON read, not the build."""
+
+    def __init__(self, folder_of: Callable[[IndexSnapshot], Path] | None = None) -> None:
+        self._folder_of = folder_of
         self._lock = threading.Lock()
         self._map: CorpusMap | None = None
 
     def get(self, snapshot: IndexSnapshot) -> CorpusMap:
         with self._lock:  # one build at a time; the others wait for it and share it
-            if self._map is not None and self._map.version == snapshot.version != DIRTY:
-                return self._map
-            self._map = build_corpus_map(snapshot)
+            if self._map is None or self._map.version != snapshot.version:
+                self._map = self._load(snapshot) or self._build(snapshot)
+            elif snapshot.version == DIRTY:  # "dirty" names no one version: never reuse
+                self._map = build_corpus_map(snapshot)
             return self._map
+
+    def _file(self, snapshot: IndexSnapshot) -> Path | None:
+        if self._folder_of is None or snapshot.version == DIRTY:
+            return None
+        return self._folder_of(snapshot) / MAP_FILE
+
+    def _load(self, snapshot: IndexSnapshot) -> CorpusMap | None:
+        path = self._file(snapshot)
+        try:
+            return CorpusMap.model_validate_json(path.read_bytes()) if path else None
+        except (OSError, ValueError):  # not saved yet, pruned, or from an older shape
+            return None
+
+    def _build(self, snapshot: IndexSnapshot) -> CorpusMap:
+        corpus = build_corpus_map(snapshot)
+        path = self._file(snapshot)
+        if path is not None and path.parent.is_dir():
+            tmp = path.with_name(f"{MAP_FILE}.tmp{os.getpid()}")
+            try:  # a cache: failing to write it costs the next process a build, no more
+                tmp.write_text(corpus.model_dump_json(), encoding="utf-8")
+                os.replace(tmp, path)
+            except OSError as exc:
+                log.warning("could not save the corpus map in %s: %s", path.parent, exc)
+        return corpus
