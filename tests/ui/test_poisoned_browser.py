@@ -124,6 +124,48 @@ def test_the_payloads_were_on_the_page_as_text(seen):
     expect(page.locator("#pc-results")).to_contain_text("<script>", timeout=TIMEOUT)
 
 
+# What the corpus map may hold: paperchat's own SVG of points and labels, the legend, and
+# the year chart (a PNG drawn from counts). Corpus text only as text and data-* values.
+MAP_MARKUP = """(root) => {
+  const allowed = ["div", "p", "svg", "g", "circle", "text", "ol", "li", "span", "img"];
+  const found = [];
+  for (const el of root.querySelectorAll("*")) {
+    const tag = el.tagName.toLowerCase();
+    if (!allowed.includes(tag)) found.push(tag);
+    if (tag === "img" && !(el.className === "pc-map-years" &&
+        el.getAttribute("src").startsWith("data:image/png;base64,"))) found.push("img");
+    for (const attr of el.attributes) {
+      if (attr.name.startsWith("on") || ["href", "xlink:href", "srcdoc"].includes(attr.name))
+        found.push(tag + "[" + attr.name + "]");
+      if (tag !== "img" && /^\\s*(javascript|data):/i.test(attr.value))
+        found.push(tag + "[" + attr.name + "]");
+    }
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize("marker", ["<script>", "<img src=x", "<iframe"])
+def test_the_corpus_map_shows_poisoned_titles_as_text(seen, marker):
+    page, _, _ = seen
+    page.get_by_role("tab", name="Browse").click()
+    corpus_map = page.locator("#pc-map .pc-map")
+    expect(corpus_map.locator(".pc-map-dot").first).to_be_visible(timeout=TIMEOUT)
+    dot = corpus_map.locator(".pc-map-dot")
+    titles = dot.evaluate_all("dots => dots.map((d) => d.dataset.title)")
+    index = next(i for i, t in enumerate(titles) if marker in t)
+    dot.nth(index).hover()
+    tip = corpus_map.locator(".pc-map-tip")
+    expect(tip).to_contain_text(marker)
+    assert tip.evaluate("el => el.children.length") == 0  # text, no element
+    dot.nth(index).click()
+    expect(page.locator("#pc-paper h3")).to_contain_text(marker, timeout=TIMEOUT)
+    page.wait_for_timeout(300)
+    assert corpus_map.evaluate(MAP_MARKUP) == []
+    _inert(page)
+    page.get_by_role("tab", name="Chat").click()
+
+
 def test_no_script_ran_and_nothing_was_fetched_from_outside(seen):
     _, outside, dialogs = seen
     assert dialogs == []

@@ -109,9 +109,9 @@ def _by_size(labels: np.ndarray, k: int) -> np.ndarray:
 class CorpusMaps:
     """The map of the latest version asked for, built once and shared by all callers.
 
-    With `folder_of` (the version's snapshot folder), the map is also saved there as
-    MAP_FILE and later processes load it instead of building it: a server restart, a
-    second replica or `paperchat map` pays a JSON read, not the build."""
+    With `folder_of` (the version's snapshot folder), a map saved there (MAP_FILE, by
+    ingest or by the first process that built it) is loaded instead of built: a server
+    restart, a second replica or `paperchat map` pays a JSON read, not the build."""
 
     def __init__(self, folder_of: Callable[[IndexSnapshot], Path] | None = None) -> None:
         self._folder_of = folder_of
@@ -141,11 +141,20 @@ class CorpusMaps:
     def _build(self, snapshot: IndexSnapshot) -> CorpusMap:
         corpus = build_corpus_map(snapshot)
         path = self._file(snapshot)
-        if path is not None and path.parent.is_dir():
-            tmp = path.with_name(f"{MAP_FILE}.tmp{os.getpid()}")
-            try:  # a cache: failing to write it costs the next process a build, no more
-                tmp.write_text(corpus.model_dump_json(), encoding="utf-8")
-                os.replace(tmp, path)
-            except OSError as exc:
-                log.warning("could not save the corpus map in %s: %s", path.parent, exc)
+        if path is not None:
+            save_corpus_map(corpus, path.parent)
         return corpus
+
+
+def save_corpus_map(corpus: CorpusMap, folder: Path) -> None:
+    """Write the map into its version's snapshot folder (atomically), if that exists.
+
+    A cache, like the snapshot: failing to write it costs the next process a build."""
+    if not folder.is_dir():
+        return
+    tmp = folder / f"{MAP_FILE}.tmp{os.getpid()}"
+    try:
+        tmp.write_text(corpus.model_dump_json(), encoding="utf-8")
+        os.replace(tmp, folder / MAP_FILE)
+    except OSError as exc:
+        log.warning("could not save the corpus map in %s: %s", folder, exc)

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from paperchat.corpus import Paper, Problem, real_path
 from paperchat.corpus.stream import CorpusScan, scan_corpus
+from paperchat.corpus_map.build import build_corpus_map, save_corpus_map
 from paperchat.errors import IndexMissingError, InputError
 from paperchat.index.chunking import Chunk, Chunker
 from paperchat.index.embedders import Embedder
@@ -230,10 +231,13 @@ def ingest(
     if dirty:
         store.set_search_breadth(store.count())
         version = uuid.uuid4().hex
-        # The snapshot (with its evidence) is written before the version is stamped, so
-        # a reader that sees the new version finds its snapshot ready.
+        # The snapshot (with its evidence, and the corpus map made from it) is written
+        # before the version is stamped, so a reader that sees the new version finds
+        # them ready.
         snapshot = build_snapshot(store, version, embedder=embedder, cache_root=cache_root)
-        save_snapshot(snapshot, snapshot_dir(cache_root, store, version))
+        folder = snapshot_dir(cache_root, store, version)
+        save_snapshot(snapshot, folder)
+        save_corpus_map(build_corpus_map(snapshot), folder)
         store.set_info(version=version, sources=json.dumps(sources))
         prune_snapshots(cache_root, store, keep=version)
     elif sources != remembered:
