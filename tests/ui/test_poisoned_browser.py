@@ -154,11 +154,11 @@ def test_the_corpus_map_shows_poisoned_titles_as_text(seen, marker):
     dot = corpus_map.locator(".pc-map-dot")
     titles = dot.evaluate_all("dots => dots.map((d) => d.dataset.title)")
     index = next(i for i, t in enumerate(titles) if marker in t)
-    dot.nth(index).hover()
+    dot.nth(index).dispatch_event("mouseover")  # the point may lie under another one
     tip = corpus_map.locator(".pc-map-tip")
     expect(tip).to_contain_text(marker)
     assert tip.evaluate("el => el.children.length") == 0  # text, no element
-    dot.nth(index).click()
+    dot.nth(index).dispatch_event("click")
     expect(page.locator("#pc-paper h3")).to_contain_text(marker, timeout=TIMEOUT)
     page.wait_for_timeout(300)
     assert corpus_map.evaluate(MAP_MARKUP) == []

@@ -80,7 +80,7 @@ def build_corpus_map(snapshot: IndexSnapshot, max_points: int = MAX_POINTS) -> C
                 y=round(float(xy[clusters == c, 1].mean()), 4),
             )
             for c in range(k)
-            if ids and counts[c]
+            if counts[c]
         ],
         points=[
             MapPoint(

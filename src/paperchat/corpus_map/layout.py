@@ -16,6 +16,7 @@ import numpy as np
 
 SEED = 18
 ITERATIONS = 40
+OUTLIER_FREE = 2_000
 RIDGE = 1e-3  # keeps the within-cluster scatter invertible on a few hundred papers
 
 
@@ -103,8 +104,10 @@ def separating_plane(vectors: np.ndarray, labels: np.ndarray) -> tuple[np.ndarra
 
 
 def unit_square(xy: np.ndarray, margin: float = 0.0) -> np.ndarray:
-    """Coordinates scaled into 0..1 on both axes (robust: the outer 0.5% clipped)."""
-    low = np.percentile(xy, 0.5, axis=0)
-    high = np.percentile(xy, 99.5, axis=0)
+    """Coordinates scaled into 0..1 on both axes. Past OUTLIER_FREE rows the outer 0.5%
+    on each side are clipped to the edge, so a few outliers do not squeeze the rest."""
+    cut = 0.5 if len(xy) > OUTLIER_FREE else 0.0
+    low = np.percentile(xy, cut, axis=0)
+    high = np.percentile(xy, 100 - cut, axis=0)
     span = np.where(high - low > 0, high - low, 1.0)
     return np.clip((xy - low) / span, 0.0, 1.0) * (1 - 2 * margin) + margin
