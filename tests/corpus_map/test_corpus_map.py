@@ -172,3 +172,17 @@ def test_hostile_titles_are_text_in_the_map_html():
     titles = [attrs["data-title"] for tag, attrs in parser.tags if "data-title" in attrs]
     assert " ".join(HOSTILE.format(0).split()) in titles  # shown as the title, verbatim text
     assert "<img src=x" not in html and "<script>" not in html
+
+
+@pytest.mark.parametrize("per_topic", [1, 2])
+def test_a_tiny_corpus_still_maps(per_topic):
+    corpus = build_corpus_map(_snapshot(per_topic=per_topic) if per_topic > 1 else _one_paper())
+    assert sum(c.count for c in corpus.clusters) == corpus.mapped == len(corpus.points)
+    assert all(0 <= v <= 1 for p in corpus.points for v in (p.x, p.y))
+
+
+def _one_paper() -> IndexSnapshot:
+    paper = Paper(id="graph:0", title="Graph networks", abstract="A graph model works.")
+    evidence = Evidence.build({paper.id: paper}, _embed(3))
+    keyword = KeywordIndex.build([("graph:0#0", paper.id, paper.abstract)], 10)
+    return IndexSnapshot("v1", {paper.id: paper}, keyword, evidence)

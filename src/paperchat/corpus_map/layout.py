@@ -94,14 +94,25 @@ def separating_plane(vectors: np.ndarray, labels: np.ndarray) -> tuple[np.ndarra
     projected = whiten.T @ (span.T @ weighted.T)
     _, directions = np.linalg.eigh(projected @ projected.T)
     basis = span @ whiten @ directions[:, ::-1][:, :2]
-    if basis.shape[1] < 2:  # two clusters separate along one direction: add the widest other
-        rest = centred - np.outer(centred @ basis[:, 0], basis[:, 0]) / (basis[:, 0] @ basis[:, 0])
-        basis = np.column_stack([basis, np.linalg.svd(rest[:2000], full_matrices=False)[2][0]])
-    basis /= np.linalg.norm(basis, axis=0)
+    while basis.shape[1] < 2:  # one or two clusters: add the widest direction left
+        basis = np.column_stack([basis, _widest_other(centred[:2000], basis)])
+    norms = np.linalg.norm(basis, axis=0)
+    basis /= np.where(norms > 0, norms, 1.0)
     for j in range(basis.shape[1]):  # an eigenvector's sign is arbitrary: fix it
         if basis[np.argmax(np.abs(basis[:, j])), j] < 0:
             basis[:, j] = -basis[:, j]
     return mean, basis
+
+
+def _widest_other(centred: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """The direction of widest spread not in `basis` (any axis when nothing spreads)."""
+    rest = centred
+    if basis.shape[1]:
+        q, _ = np.linalg.qr(basis)
+        rest = centred - (centred @ q) @ q.T
+    if not rest.any():
+        return np.eye(centred.shape[1], dtype=np.float32)[basis.shape[1]]
+    return np.linalg.svd(rest, full_matrices=False)[2][0]
 
 
 def unit_square(xy: np.ndarray, margin: float = 0.0) -> np.ndarray:
