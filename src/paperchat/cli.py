@@ -300,10 +300,18 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the chat UI and the HTTP API in one process."""
+    import logging
+
     import uvicorn
 
     from paperchat.server import create_app
 
+    # The server log says which index version each snapshot is and whether it was
+    # loaded (shared by the writer) or built here.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+    logging.getLogger("paperchat").addHandler(handler)
+    logging.getLogger("paperchat").setLevel(logging.INFO)
     settings = _settings()
     uvicorn.run(
         create_app(settings),
