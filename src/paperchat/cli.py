@@ -307,11 +307,14 @@ def serve(
     from paperchat.server import create_app
 
     # The server log says which index version each snapshot is and whether it was
-    # loaded (shared by the writer) or built here.
+    # loaded (shared by the writer) or built here; once, whatever a library later
+    # attaches to the root logger.
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
-    logging.getLogger("paperchat").addHandler(handler)
-    logging.getLogger("paperchat").setLevel(logging.INFO)
+    ours = logging.getLogger("paperchat")
+    ours.addHandler(handler)
+    ours.setLevel(logging.INFO)
+    ours.propagate = False
     settings = _settings()
     uvicorn.run(
         create_app(settings),
