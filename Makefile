@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
-.PHONY: run test soak e2e install ingest serve lint format clean bench bench-quick calibrate
+.PHONY: run test soak e2e install ingest serve lint format clean bench bench-quick bench-scale calibrate
 
 run: ingest serve
 
@@ -61,6 +61,15 @@ bench: install $(BENCH_STAMP)
 
 bench-quick:
 	$(MAKE) bench QUICK=1
+
+# `make bench-scale` (SCALE_PAPERS=N, default 1,000,000): N papers in a `chroma run`
+# server, the bundled 466 among synthetic ones, served by fresh `paperchat serve` replicas
+# over HTTP; writes its section of docs/benchmarks.md and docs/benchmarks-scale.json
+# (bench/scale_million.py). Its length is set by the write rate: see that section.
+SCALE_PAPERS ?= 1000000
+
+bench-scale: install $(BENCH_STAMP)
+	$(BIN)/python -m bench.scale_million --papers $(SCALE_PAPERS)
 
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

@@ -369,7 +369,10 @@ def write(results: Mapping, md_path: Path, json_path: Path) -> None:
     md_path.parent.mkdir(parents=True, exist_ok=True)
     data = dict(results) | {"rows": [asdict(row) | {"met": row.met} for row in rows(results)]}
     json_path.write_text(json.dumps(data, indent=2, default=str) + "\n")
-    md_path.write_text(render(results))
+    from bench.scale_report import kept_section, splice
+
+    kept = kept_section(md_path)  # `make bench-scale`'s section stays
+    md_path.write_text(render(results) if kept is None else splice(render(results), kept))
 
 
 if __name__ == "__main__":

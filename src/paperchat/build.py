@@ -83,6 +83,11 @@ def cache_root(settings: Settings) -> Path:
     return settings.data_dir / "cache"
 
 
+def snapshot_root(settings: Settings) -> Path:
+    """Where index-version snapshots live: PAPERCHAT_SNAPSHOT_DIR, else the cache."""
+    return settings.snapshot_dir or cache_root(settings)
+
+
 def build_searcher(
     settings: Settings, embedder: Embedder | None = None, *, relevance=None
 ) -> HybridSearcher:
@@ -94,7 +99,11 @@ def build_searcher(
         store = build_store(settings, fresh=fresh)
         store.open(embedder.name, embedder.dim, create=False)
         return store, load_snapshot(
-            store, cache_root(settings), settings.candidates, embedder=embedder
+            store,
+            snapshot_root(settings),
+            settings.candidates,
+            embedder=embedder,
+            cache_root=cache_root(settings),
         )
 
     store, snapshot = open_view(fresh=False)
@@ -113,7 +122,7 @@ def build_corpus_maps(settings: Settings, searcher: HybridSearcher):
     """The corpus maps of this searcher's versions, saved beside each version's snapshot."""
     from paperchat.corpus_map.build import CorpusMaps
 
-    root = cache_root(settings)
+    root = snapshot_root(settings)
     return CorpusMaps(lambda snapshot: snapshot_dir(root, searcher.store, snapshot.version))
 
 
@@ -166,6 +175,7 @@ def _ingest(
             ),
             default_corpus=bundled_corpus_dir(),
             cache_root=cache_root(settings),
+            snapshot_root=snapshot_root(settings),
             rebuild=rebuild,
             show_progress=show_progress,
         )

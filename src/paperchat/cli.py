@@ -317,10 +317,21 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the chat UI and the HTTP API in one process."""
+    import logging
+
     import uvicorn
 
     from paperchat.server import create_app
 
+    # The server log says which index version each snapshot is and whether it was
+    # loaded (shared by the writer) or built here; once, whatever a library later
+    # attaches to the root logger.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+    ours = logging.getLogger("paperchat")
+    ours.addHandler(handler)
+    ours.setLevel(logging.INFO)
+    ours.propagate = False
     settings = _settings()
     uvicorn.run(
         create_app(settings),

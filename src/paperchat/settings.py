@@ -48,6 +48,13 @@ class Settings(BaseSettings):
         description="Use a Chroma server (http://host:port) instead of the embedded store.",
     )
     collection: str = "paperchat"
+    snapshot_dir: Path | None = Field(
+        default=None,
+        description="Where each index version's snapshot (papers, keyword index, evidence) "
+        "is kept. Point every replica of one Chroma server at the same folder: the ingest "
+        "writes it once and replicas load it instead of rebuilding it. Default: the data "
+        "dir's cache.",
+    )
 
     embed_model: str = Field(
         default="minilm-onnx",

@@ -75,6 +75,18 @@ def test_which_of_these_chooses_among_every_cited_paper():
     assert "diffusion model sampling faster" in context
 
 
+def test_which_of_these_is_about_the_earlier_topic_not_the_first_cited_title():
+    conversation = _after(
+        "I'm interested in training classifiers when annotators got some of the labels wrong.",
+        ("p1", "Re-labeling ImageNet: from Single to Multi-Labels"),
+    )
+    question = "Is there one that applies this to graph data?"
+    follow = read_follow_up(question, conversation)
+    assert follow.pointing == "among"
+    context = _question_then_context(question, follow.text)
+    assert context == "training classifiers annotators got labels wrong"
+
+
 @pytest.mark.parametrize(
     ("question", "ordinal"),
     [

@@ -126,6 +126,34 @@ def test_detail_missing_when_the_identified_paper_does_not_state_the_number_aske
     assert judgement.missing == ()
 
 
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        ("How many noise pairs is NPNet trained on?", "answered"),  # "100k noise pairs"
+        ("How many images is NPNet trained on?", "detail_missing"),  # 100k counts pairs
+        ("How long does it take to train NPNet?", "detail_missing"),  # no duration
+        ("Which GPUs was NPNet trained on?", "detail_missing"),  # no hardware named
+    ],
+)
+def test_a_count_duration_or_hardware_asked_must_be_what_the_abstract_gives(
+    evidence, question, verdict
+):
+    judgement = _judge(evidence, question, {"npnet": 0.9, "distil": 0.3})
+    assert judgement.verdict == verdict
+    assert _ids(judgement.relevant) == ["npnet"]
+
+
+def test_counted_reads_what_a_how_many_question_counts():
+    from paperchat.answer.detail import counted
+    from paperchat.text.lexical import content_stems
+
+    assert counted("How many A100 GPU hours did it need?") == content_stems("A100 GPU")
+    assert counted("how many participants took part?") == content_stems("participants took")
+    assert counted("How many of the images are fake?") == set()
+    assert counted("How many times faster is it?") == set()  # a ratio, not a count
+    assert counted("What does it reach?") == set()
+
+
 def test_detail_missing_names_what_the_corpus_lacks_about_a_paper_that_is_here(evidence):
     judgement = _judge(
         evidence, "How much faster does NPNet run with TensorRT?", {"npnet": 0.7, "sampler": 0.3}
@@ -205,6 +233,34 @@ def test_which_one_picks_the_single_best_fitting_cited_paper(evidence):
     )
     papers = _scored(evidence, {"distil": 0.8, "sampler": 0.7, "npnet": 0.1})
     assert _ids(choose_from_context(query, papers, MODEL, TermWeights.uniform())) == ["distil"]
+
+
+def test_which_one_may_pick_a_paper_the_last_question_found_but_did_not_cite(evidence):
+    # "Tell me about diffusion models" cited npnet and sampler; distil was found too
+    query = _query(
+        evidence,
+        "which one distills into a one-step generator?",
+        pointing="among",
+        context_ids=("npnet", "sampler"),
+    )
+    in_context = _scored(evidence, {"sampler": 0.6, "distil": 0.55, "npnet": 0.1})
+
+    def choose(alone: dict[str, float], earlier: tuple[str, ...]) -> list[str]:
+        chosen = choose_from_context(
+            query,
+            in_context,
+            MODEL,
+            TermWeights.uniform(),
+            _scored(evidence, alone),
+            earlier=earlier,
+        )
+        return _ids(chosen)
+
+    far_better = {"distil": 0.6, "sampler": 0.3, "npnet": 0.1}
+    assert choose(far_better, ("distil",)) == ["distil"]
+    assert choose(far_better, ()) == ["sampler"]  # not a candidate of the choice
+    a_little_better = {"distil": 0.33, "sampler": 0.3, "npnet": 0.1}
+    assert choose(a_little_better, ("distil",)) == ["sampler"]  # the cited one stays
 
 
 def test_among_with_no_cited_paper_fitting_searches_the_whole_corpus(evidence):

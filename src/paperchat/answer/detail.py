@@ -18,6 +18,7 @@ from paperchat.retrieve.query import Query, is_acronym
 from paperchat.retrieve.relevance import ScoredPaper, mentions
 from paperchat.text import english
 from paperchat.text.lexical import (
+    STOPWORDS,
     TermWeights,
     content_stems,
     has_number,
@@ -74,6 +75,21 @@ _NUMBER_WORD = re.compile(
 
 
 _VALUE = re.compile(r"^x?\d+(?:\.\d+)?$")  # "256", "x256": the value asked, not the aspect
+# "How many GPUs ...?" counts GPUs: the abstract must give a number next to the word.
+_HOW_MANY = re.compile(r"\bhow many\s+([\w-]+)(?:\s+([\w-]+))?", re.I)
+_NOT_COUNTED = {stem(w) for w in ["times", "percent", "points", "fold", "more", "fewer", "of"]}
+COUNT_WINDOW = 3  # words between a number and the thing it counts
+# "How long does it take ..., and on what GPU?": a duration, and the hardware named.
+_HOW_LONG = re.compile(r"\bhow long\b|\bhow much time\b", re.I)
+_DURATION = re.compile(
+    r"\b(?:\d[\d.,]*|one|two|three|four|five|six|seven|eight|nine|ten|a few|several)\s*-?\s*"
+    r"(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?|months?)\b",
+    re.I,
+)
+_HARDWARE_ASKED = re.compile(
+    r"\b(?:what|which)\s+(?:\w+\s+)?(?:gpus?|tpus?|npus?|hardware|devices?|machines?)\b", re.I
+)
+_HARDWARE = re.compile(r"\b(?:[GTN]PUs?|CPUs?|[AHV]100s?|RTX\s?\d+|Ascend)\b")
 
 
 def _own_names(paper: ScoredPaper) -> set[str]:
@@ -86,6 +102,15 @@ def _own_names(paper: ScoredPaper) -> set[str]:
     if counts:
         names.append(max(counts, key=counts.get))
     return set(names)
+
+
+def _bare(name: str) -> str:
+    return name.lower().rstrip("s")
+
+
+def _part_of(name: str, own: set[str]) -> bool:
+    """ "HGNNs" and "LightHGNNs" are LightHGNN's own names, not datasets it names."""
+    return any(name in o or o in name for o in own)
 
 
 def _states_quantity(paper: ScoredPaper, asked: set[str], weights: TermWeights) -> bool:
@@ -104,6 +129,31 @@ def _states_quantity(paper: ScoredPaper, asked: set[str], weights: TermWeights) 
         if numeric[i] or (about and any(numeric[j] for j in near)):
             return True
     return False
+
+
+def counted(question: str) -> set[str]:
+    """The stems of what a "how many" question counts ("how many A100 GPU hours" →
+    {a100, gpu}), or nothing when it asks for a ratio ("how many times faster")."""
+    match = _HOW_MANY.search(question)
+    if not match:
+        return set()
+    out: set[str] = set()
+    for word in filter(None, match.groups()):
+        if word.lower() in STOPWORDS:
+            break
+        out |= content_stems(word)
+    return set() if out & _NOT_COUNTED else out
+
+
+def _gives_count(sentence: str, what: set[str]) -> bool:
+    """A number within COUNT_WINDOW words of a word for the thing counted: "eight A100
+    GPUs", "a dataset of 100k pairs", "users (n = 40)"."""
+    tokens = sentence.split()
+    at = [i for i, t in enumerate(tokens) if content_stems(t) & what]
+    return any(
+        _states_number(" ".join(tokens[max(0, i - COUNT_WINDOW) : i + COUNT_WINDOW + 1]))
+        for i in at
+    )
 
 
 def _states_number(sentence: str) -> bool:
@@ -148,15 +198,28 @@ def states_what_is_asked(query: Query, papers: Sequence[ScoredPaper], weights: T
     close = any(p.best_cosine >= CLOSE_SENTENCE for p in papers)
     if rare and not close and not any(rare & p.evidence.all_stems for p in papers):
         return False  # "GPUs" asked of a paper whose abstract never says "GPU"
+    if _HOW_LONG.search(query.question) and not any(
+        _DURATION.search(p.paper.abstract) for p in papers
+    ):
+        return False
+    if _HARDWARE_ASKED.search(query.question) and not any(
+        _HARDWARE.search(p.paper.abstract) for p in papers
+    ):
+        return False
+    what = counted(query.question)
+    if what:
+        return any(_gives_count(s, what) for p in papers for s in p.evidence.sentences)
     if query.quantity:
         return any(_states_quantity(paper, asked, weights) for paper in papers)
     which = _WHICH_NAMED.search(query.question)
     if which:
         noun = stem(which.group(1).lower().rstrip("s"))
-        own = {n.lower() for p in papers for n in _own_names(p)}  # not the method itself
+        own = {_bare(n) for p in papers for n in _own_names(p)}  # not the method itself
         return any(
             noun in stems
-            and any(n.lower() not in own and not is_acronym(n) for n in named_terms(sentence))
+            and any(
+                not _part_of(_bare(n), own) and not is_acronym(n) for n in named_terms(sentence)
+            )
             for p in papers
             for sentence, stems in zip(p.evidence.sentences, p.evidence.stems, strict=True)
         )

@@ -52,7 +52,8 @@ _SUBJECT = re.compile(
 )
 _SCAFFOLD = wordset(
     "what which who how why when where is are was were does do did can could tell me "
-    "about explain describe paper papers there any"
+    "about explain describe paper papers there any i i'm im interested looking want know "
+    "find show"
 )
 _MIN_OWN_WORDS = 2
 
@@ -61,8 +62,9 @@ _MIN_OWN_WORDS = 2
 class FollowUp:
     pointing: Pointing
     text: str  # the question as searched
-    context_ids: tuple[str, ...] = ()
+    context_ids: tuple[str, ...] = ()  # the papers the last answer cited, in its order
     ordinal: int | None = None
+    earlier_ids: tuple[str, ...] = ()  # others the last question was found to bear on
 
 
 def _topic_words(question: str) -> str:
@@ -70,14 +72,14 @@ def _topic_words(question: str) -> str:
     return " ".join(kept)
 
 
-def _subject_name(conversation: Conversation) -> str | None:
-    """The name the conversation is about: a name in an earlier question, else one
-    heading the first cited title ("PAT: ...")."""
+def _subject_name(conversation: Conversation, *, titles: bool = True) -> str | None:
+    """The name the conversation is about: a name in an earlier question, else (with
+    `titles`) one heading the first cited title ("PAT: ...")."""
     for question in reversed(conversation.questions):
         names = named_terms(question)
         if names:
             return names[0]
-    if conversation.last_cited and conversation.last_cited[0].title:
+    if titles and conversation.last_cited and conversation.last_cited[0].title:
         head = conversation.last_cited[0].title.split(":", 1)
         if len(head) == 2 and named_terms(head[0]) and len(head[0].split()) <= 3:
             return head[0].strip()
@@ -99,14 +101,15 @@ def read_follow_up(question: str, conversation: Conversation) -> FollowUp:
         return FollowUp("none", question)
     cited = tuple(c.paper_id for c in conversation.last_cited)
     context: list[str] = []
-    name = _subject_name(conversation)
+    among = bool(_AMONG.search(question))
+    # "which of these ..." is about the set the last question asked for, not its first paper
+    name = _subject_name(conversation, titles=not among)
     if name and name.lower() not in question.lower():
         context.append(name)
     elif conversation.questions:
         topic = _topic_words(conversation.questions[-1])
         if topic:
             context.append(topic)
-    among = bool(_AMONG.search(question))
     if conversation.last_cited and conversation.last_cited[0].title and not (name or among):
         context.append(conversation.last_cited[0].title)
     text = f"{question} ({'; '.join(context)})" if context else question

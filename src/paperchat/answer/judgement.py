@@ -132,6 +132,7 @@ def choose_from_context(
     model: RelevanceModel,
     weights: TermWeights,
     alone: list[ScoredPaper] | None = None,
+    earlier: Sequence[str] = (),
 ) -> list[ScoredPaper] | None:
     """The conversation's papers a follow-up points at, or None to judge the whole corpus.
 
@@ -140,6 +141,8 @@ def choose_from_context(
     those of them the question fits best, told apart by `alone` (the candidates scored
     against the question without its context) — unless, in context, a paper the
     conversation has not seen fits better than all of them: then the corpus is judged.
+    `earlier`: papers the last question bore on that its answer did not cite; one joins
+    the choice when it fits the question far better than every cited one.
     """
     if query.pointing == "subject" and not query.context_ids:
         return identified(query, papers, weights)[:1] or None  # "it" = the paper named before
@@ -161,9 +164,11 @@ def choose_from_context(
     ):
         return None  # a paper the conversation has not seen fits far better
     ranked = {p.paper.id: p for p in (alone or papers)}
-    choices = sorted(
-        (ranked.get(p.paper.id, p) for p in context), key=lambda p: p.probability, reverse=True
-    )
+    cited = [ranked.get(p.paper.id, p) for p in context]
+    best_cited = max(p.probability for p in cited)
+    also = [ranked[i] for i in earlier if i in ranked and i in by_id]
+    better = [p for p in also if p.probability > AMONG_ODDS * best_cited]
+    choices = sorted([*cited, *better], key=lambda p: p.probability, reverse=True)
     if _ONE.search(query.question):
         return [by_id[choices[0].paper.id]]
     floor = KEEP_RATIO * choices[0].probability

@@ -15,13 +15,14 @@ abstention too.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from paperchat.answer.chat_model import ChatModel
 from paperchat.answer.conversation import Conversation, Numbering, read_history
 from paperchat.answer.coverage import Coverage, coverage_of
 from paperchat.answer.extractive import Extract, compose, compose_detail_missing
 from paperchat.answer.followup import FollowUp, read_follow_up
-from paperchat.answer.judgement import Judgement, choose_from_context, judge
+from paperchat.answer.judgement import MAX_RELEVANT, Judgement, choose_from_context, judge
 from paperchat.answer.llm import (
     NO_ANSWER,
     answer_messages,
@@ -103,7 +104,7 @@ class Assistant:
     def _follow_up(
         self, question: str, conversation: Conversation, history, mode: Mode
     ) -> FollowUp:
-        follow = read_follow_up(question, conversation)
+        follow = self._with_earlier_candidates(read_follow_up(question, conversation), conversation)
         if mode == "llm" and follow.text != question:
             assert self.chat_model is not None
             reply = self.chat_model.complete(condense_messages(self.prompts, question, history))
@@ -115,6 +116,19 @@ class Assistant:
             )
         return follow
 
+    def _with_earlier_candidates(self, follow: FollowUp, conversation: Conversation) -> FollowUp:
+        """ "Which of these ...?" may also mean a paper the last question was found to bear
+        on that its answer did not cite (an answer quotes a few of them)."""
+        if follow.pointing != "among" or follow.ordinal is not None or not conversation.questions:
+            return follow
+        earlier = self.searcher.rank(self.searcher.analyse(conversation.questions[-1]))
+        if not earlier:
+            return follow
+        floor = self.searcher.relevance.summary_floor(earlier[0].probability)
+        relevant = [p.paper.id for p in earlier if p.probability >= floor][:MAX_RELEVANT]
+        earlier = tuple(i for i in relevant if i not in follow.context_ids)
+        return replace(follow, earlier_ids=earlier)
+
     def _judge(self, question: str, since: int | None, follow: FollowUp | None = None) -> Judgement:
         follow = follow or FollowUp("none", question)
         query = self.searcher.analyse(
@@ -124,7 +138,8 @@ class Assistant:
             context_ids=follow.context_ids,
             ordinal=follow.ordinal,
         )
-        papers = self.searcher.rank(query, since=since, also=follow.context_ids)
+        also = (*follow.context_ids, *follow.earlier_ids)
+        papers = self.searcher.rank(query, since=since, also=also)
         model = self.searcher.relevance
         weights = self.searcher.snapshot.evidence.weights
         alone = None
@@ -132,8 +147,8 @@ class Assistant:
             # the conversation's papers all fit the context: the question alone tells
             # them apart
             bare = self.searcher.analyse(question, pointing="among")
-            alone = self.searcher.rank(bare, since=since, also=follow.context_ids)
-        chosen = choose_from_context(query, papers, model, weights, alone)
+            alone = self.searcher.rank(bare, since=since, also=also)
+        chosen = choose_from_context(query, papers, model, weights, alone, follow.earlier_ids)
         return judge(query, papers, model, weights, chosen=chosen)
 
     @staticmethod

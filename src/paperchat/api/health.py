@@ -85,7 +85,7 @@ class HealthChecks:
         health = Health(
             status="ok" if healthy else "degraded",
             papers=len(view.papers),
-            chunks=len(view.keyword.chunk_ids()),
+            chunks=view.keyword.chunk_count(),
             llm=services.llm,
             checks=checks,
         )

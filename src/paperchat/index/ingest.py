@@ -170,10 +170,15 @@ def ingest(
     chunker: Chunker,
     default_corpus: Path,
     cache_root: Path,
+    snapshot_root: Path | None = None,
     rebuild: bool = False,
     show_progress: bool = False,
 ) -> IngestReport:
-    """Bring the store in line with the given (and remembered) sources. Caller holds the lock."""
+    """Bring the store in line with the given (and remembered) sources. Caller holds the lock.
+
+    The new version's snapshot goes under `snapshot_root` (default `cache_root`): a
+    folder shared by the replicas of this store lets every one of them load it."""
+    snapshot_root = snapshot_root or cache_root
     started = time.perf_counter()
     remembered = _remembered_sources(store)
     sources = resolve_sources(paths, remembered, default_corpus)
@@ -235,11 +240,11 @@ def ingest(
         # before the version is stamped, so a reader that sees the new version finds
         # them ready.
         snapshot = build_snapshot(store, version, embedder=embedder, cache_root=cache_root)
-        folder = snapshot_dir(cache_root, store, version)
+        folder = snapshot_dir(snapshot_root, store, version)
         save_snapshot(snapshot, folder)
         save_corpus_map(build_corpus_map(snapshot), folder)
         store.set_info(version=version, sources=json.dumps(sources))
-        prune_snapshots(cache_root, store, keep=version)
+        prune_snapshots(snapshot_root, store, keep=version)
     elif sources != remembered:
         store.set_info(sources=json.dumps(sources))
     report.seconds = time.perf_counter() - started

@@ -3,10 +3,13 @@
 Chroma's own hybrid search runs only on distributed Chroma, so the keyword side lives
 here, built from the chunk texts stored in Chroma and cached on disk per index version.
 
-The index is built and saved by BM25Retriever; it is loaded and queried with bm25s
-directly, tokenizing queries exactly as BM25Retriever does (Snowball English stemmer,
-its token pattern). Importing llama-index costs ~2 s (it pulls in scikit-learn), which
-a one-shot `paperchat search` should not pay for a few milliseconds of BM25.
+The index is built and saved by BM25Retriever (bm25s writes a line index of the chunk
+rows beside them); it is loaded and queried with bm25s directly, memory-mapped: the
+score matrices and the chunk rows stay on disk and are read per hit, so a replica
+opening a large index parses none of its chunks. Queries are tokenized exactly as
+BM25Retriever does (Snowball English stemmer, its token pattern). Importing llama-index
+costs ~2 s (it pulls in scikit-learn), which a one-shot `paperchat search` should not
+pay for a few milliseconds of BM25.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ class KeywordHit:
 
 # BM25Retriever's query tokenization (llama_index.retrievers.bm25.base).
 _TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+LINE_INDEX = "corpus.mmindex.json"
 
 
 @dataclass
@@ -70,7 +74,10 @@ class KeywordIndex:
         import bm25s
         import Stemmer
 
-        bm25 = bm25s.BM25.load(str(path), load_corpus=True)
+        # an index saved without its line index is read whole rather than have every
+        # replica that opens it write one into the shared folder
+        mmap = (path / LINE_INDEX).exists()
+        bm25 = bm25s.BM25.load(str(path), load_corpus=True, mmap=mmap)
         top_k = min(top_k, int(bm25.scores["num_docs"]))
         return cls(_Loaded(bm25, bm25.corpus, Stemmer.Stemmer("english"), top_k))
 
@@ -81,11 +88,16 @@ class KeywordIndex:
         if self._retriever is not None:
             self._retriever.persist(str(path), show_progress=False)
 
+    def chunk_count(self) -> int:
+        """How many chunks are indexed, without reading any of them."""
+        return 0 if self._retriever is None else len(self._retriever.corpus)
+
     def chunk_ids(self) -> set[str]:
         """Ids of every indexed chunk, to check that BM25 and the store agree."""
         if self._retriever is None:
             return set()
-        return {str(doc["node_id"]) for doc in self._retriever.corpus}
+        corpus = self._retriever.corpus
+        return {str(corpus[i]["node_id"]) for i in range(len(corpus))}
 
     def search(self, query: str, n: int, *, texts: bool = True) -> list[KeywordHit]:
         """The n best chunks; `texts=False` leaves their texts out (empty)."""

@@ -2,8 +2,12 @@
 the evidence (sentence vectors, term statistics, vocabulary: index/evidence.py).
 
 All three are derived from the store. Ingest stamps the collection with a fresh version when it
-finishes (and `dirty` while it writes); the snapshot for a clean version is cached under
-the data dir, so a one-shot CLI search loads it instead of rebuilding it.
+finishes (and `dirty` while it writes), and writes that version's snapshot before it
+stamps it. Snapshots live under a snapshot root: the data dir's cache by default, or a
+folder every replica of one store reads (PAPERCHAT_SNAPSHOT_DIR), so a replica that starts
+or moves to a new version loads the snapshot the writer built instead of rebuilding it
+from every chunk text. A process that finds none (a dirty version, a root not shared)
+builds it and saves it there for the next one.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,8 +41,8 @@ class IndexSnapshot:
     evidence: Evidence
 
 
-def snapshot_dir(cache_root: Path, store: VectorStore, version: str) -> Path:
-    return cache_root / getattr(store, "name", "index") / version
+def snapshot_dir(root: Path, store: VectorStore, version: str) -> Path:
+    return root / getattr(store, "name", "index") / version
 
 
 def sentence_vector_cache(cache_root: Path, embedder: Embedder) -> SentenceVectorCache:
@@ -45,30 +51,56 @@ def sentence_vector_cache(cache_root: Path, embedder: Embedder) -> SentenceVecto
 
 
 def load_snapshot(
-    store: VectorStore, cache_root: Path, top_k: int = 50, *, embedder: Embedder
+    store: VectorStore,
+    root: Path,
+    top_k: int = 50,
+    *,
+    embedder: Embedder,
+    cache_root: Path | None = None,
 ) -> IndexSnapshot:
+    """The snapshot of the store's current version: loaded from `root` when saved there,
+    else built from the store (sentence vectors cached under `cache_root`) and saved."""
     version = str(store.info().get("version", DIRTY))
-    cached = snapshot_dir(cache_root, store, version)
+    cached = snapshot_dir(root, store, version)
     if (
         version != DIRTY
         and (cached / PAPERS_FILE).exists()
         and Evidence.exists(cached / EVIDENCE_DIR)
     ):
+        started = time.perf_counter()
         try:
-            lines = (cached / PAPERS_FILE).read_text(encoding="utf-8").splitlines()
-            papers = {p.id: p for p in (Paper.model_validate_json(x) for x in lines if x)}
-            return IndexSnapshot(
-                version,
-                papers,
-                KeywordIndex.load(cached / "bm25", top_k),
-                Evidence.load(cached / EVIDENCE_DIR, papers),
-            )
+            snapshot = _read_snapshot(cached, version, top_k)
         except OSError as exc:  # pruned by an ingest that moved on meanwhile: rebuild
             log.info("snapshot cache %s went away while loading (%s); rebuilding", cached, exc)
+        else:
+            log.info(
+                "index version %s: snapshot loaded from %s in %.2f s (%d papers)",
+                version,
+                cached,
+                time.perf_counter() - started,
+                len(snapshot.papers),
+            )
+            return snapshot
+    log.info("index version %s: building its snapshot from the store", version)
     snapshot = build_snapshot(store, version, top_k, embedder=embedder, cache_root=cache_root)
     if version != DIRTY:
         save_snapshot(snapshot, cached)
     return snapshot
+
+
+def _read_snapshot(folder: Path, version: str, top_k: int) -> IndexSnapshot:
+    papers: dict[str, Paper] = {}
+    with (folder / PAPERS_FILE).open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                paper = Paper.model_validate_json(line)
+                papers[paper.id] = paper
+    return IndexSnapshot(
+        version,
+        papers,
+        KeywordIndex.load(folder / "bm25", top_k),
+        Evidence.load(folder / EVIDENCE_DIR, papers),
+    )
 
 
 def build_snapshot(
@@ -92,7 +124,8 @@ def save_snapshot(snapshot: IndexSnapshot, target: Path) -> None:
 
     The snapshot is a cache (the store holds the truth), so failing to write it is logged,
     not raised: a search that built the snapshot in memory still answers."""
-    tmp = target.with_name(f"{target.name}.tmp{os.getpid()}")
+    # pid and a random tag: replicas on other hosts may share the folder
+    tmp = target.with_name(f"{target.name}.tmp{os.getpid()}-{uuid.uuid4().hex[:8]}")
     try:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
@@ -108,10 +141,12 @@ def save_snapshot(snapshot: IndexSnapshot, target: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def prune_snapshots(cache_root: Path, store: VectorStore, keep: str) -> None:
+def prune_snapshots(root: Path, store: VectorStore, keep: str) -> None:
     """Remove the snapshots of other versions. Folders where another process is still
-    writing the kept version (`<keep>.tmp<pid>`) are left to it."""
-    keep_dir = snapshot_dir(cache_root, store, keep)
+    writing the kept version (`<keep>.tmp<pid>`) are left to it. A replica still serving
+    an older version keeps what it loaded (its vectors are memory-mapped, and a mapped
+    file outlives its name)."""
+    keep_dir = snapshot_dir(root, store, keep)
     if not keep_dir.parent.exists():
         return
     for entry in keep_dir.parent.iterdir():

@@ -1,0 +1,155 @@
+"""The `make bench-scale` section of docs/benchmarks.md (and docs/benchmarks-scale.json).
+
+The section sits between two markers, so `make bench` (which rewrites the rest of the
+file, bench/report.py) keeps it, and a new `make bench-scale` replaces only it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from bench.report import Row, _get, _num, table
+
+BEGIN = "<!-- bench-scale:begin -->"
+END = "<!-- bench-scale:end -->"
+GB = 1024
+
+
+def rows(r: Mapping) -> list[Row]:
+    n = f"{_get(r, 'papers'):,}"
+    replicas = r.get("replicas") or []
+    ready = max((x["ready_s"] for x in replicas), default=None)
+    loaded = all(x["loaded_shared_snapshot"] for x in replicas) if replicas else None
+    return [
+        Row(
+            f"{n}: write rate (chunks into `chroma run`)",
+            _get(r, "write.insert_per_s"),
+            "papers/s",
+            note=f"{_num(_get(r, 'write.insert_s'))} s for {_get(r, 'write.chunks'):,} chunks",
+        ),
+        Row(
+            f"{n}: snapshot build (papers, BM25, evidence)",
+            _get(r, "write.snapshot_build_s"),
+            "s",
+            note=f"saved to the shared folder, {_num(_get(r, 'write.snapshot_mb'))} MB; "
+            f"writer peak RSS {_num(_get(r, 'write.writer_process.peak_rss_mb'))} MB",
+        ),
+        Row(
+            f"{n}: fresh replica ready (first search answered)",
+            ready,
+            "s",
+            60.0,
+            note=f"{len(replicas)} replicas, slowest shown; loaded the shared snapshot: {loaded}"
+            f" (in {', '.join(_num(x.get('snapshot_load_s')) for x in replicas)} s)",
+        ),
+        Row(f"{n}: hybrid search p50 (HTTP)", _get(r, "scaled.search.p50_ms"), "ms"),
+        Row(
+            f"{n}: hybrid search p95 (HTTP)",
+            _get(r, "scaled.search.p95_ms"),
+            "ms",
+            50.0,
+            note=f"with since={r.get('since')}: p95 {_num(_get(r, 'scaled.search_since.p95_ms'))}"
+            " ms",
+        ),
+        Row(f"{n}: extractive answer p50 (HTTP)", _get(r, "scaled.answer.p50_ms"), "ms"),
+        Row(f"{n}: extractive answer p95 (HTTP)", _get(r, "scaled.answer.p95_ms"), "ms", 150.0),
+        Row(
+            f"{n}: server RSS (paperchat serve)",
+            _get(r, "scaled.server_process.rss_mb"),
+            "MB",
+            8 * GB,
+            note=f"peak {_num(_get(r, 'scaled.server_process.peak_rss_mb'))} MB; chroma run "
+            f"{_num(_get(r, 'chroma_server.rss_mb'))} MB",
+        ),
+        Row(
+            f"{n}: hit@5, eval questions",
+            _get(r, "scaled.quality.hit_at_5"),
+            "",
+            _get(r, "bundled.quality.hit_at_5"),
+            ">=",
+            note=f"target: the 466-paper figure; {_get(r, 'scaled.quality.hits')} of "
+            f"{_get(r, 'scaled.quality.questions')}",
+        ),
+        Row(
+            "466 (bundled alone): hit@5 / search p95 / answer p95",
+            _get(r, "bundled.quality.hit_at_5"),
+            "",
+            note=f"search p95 {_num(_get(r, 'bundled.search.p95_ms'))} ms, answer p95 "
+            f"{_num(_get(r, 'bundled.answer.p95_ms'))} ms, same HTTP path",
+        ),
+    ]
+
+
+def render(r: Mapping) -> str:
+    m = r.get("machine", {})
+    agree = r.get("agreement", {})
+    projected = (
+        1_000_000 / r["write"]["insert_per_s"] / 60 if _get(r, "write.insert_per_s") else None
+    )
+    return "\n".join(
+        [
+            BEGIN,
+            "## Scale: replicas on one Chroma server (`make bench-scale`)",
+            "",
+            f"Written by `make bench-scale SCALE_PAPERS={r.get('papers')}` on "
+            f"{m.get('date', '?')} in {_num(r.get('total_s'))} s ({m.get('cores')} cores, "
+            f"{m.get('ram_gb')} GB RAM; load average {_num(_get(r, 'loadavg.start'))} at "
+            f"start, {_num(_get(r, 'loadavg.end'))} at end). {r.get('papers'):,} papers in "
+            "one `chroma run` server: the 466 bundled papers with their real chunks and "
+            "vectors among "
+            "synthetic ones (bench/scale.py's: real titles with a number, abstracts of 3-6 "
+            "real sentences, **vectors that are perturbed copies of real chunk vectors, "
+            "not embeddings of their text**; their sentence vectors in the evidence are "
+            "looked up, not encoded, "
+            f"{_get(r, 'write.evidence_sentences_not_found')} not found and random). The "
+            "writer is bench/scale_million.py writing what ingest writes, in ingest's "
+            "order (chunks, search breadth, the version's snapshot into the shared "
+            "PAPERCHAT_SNAPSHOT_DIR, the version stamp). Replicas are `paperchat serve` "
+            "processes with their own data dirs, timed from their start to their first "
+            f"answered search; queries are the eval questions ({r.get('queries')} per "
+            f"series, after 10 warm-up); answers are `--mode extractive`. The two replicas "
+            f"gave identical search results and answers for {agree.get('identical')} of "
+            f"{agree.get('compared')} questions.",
+            "",
+            f"Write rate projected to 1,000,000 papers: {_num(projected)} min of inserts "
+            "(linear; HNSW insertion slows as the graph grows, so this is a floor).",
+            "",
+            table(rows(r)),
+            "",
+            "Every figure: `docs/benchmarks-scale.json`.",
+            END,
+        ]
+    )
+
+
+def splice(markdown: str, section: str) -> str:
+    """The markdown with its bench-scale section replaced by `section` (or appended)."""
+    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
+    if pattern.search(markdown):
+        return pattern.sub(lambda _: section, markdown)
+    return markdown.rstrip("\n") + "\n\n" + section + "\n"
+
+
+def kept_section(md_path: Path) -> str | None:
+    """The bench-scale section already in the file, for `make bench` to keep."""
+    if not md_path.exists():
+        return None
+    found = re.search(re.escape(BEGIN) + ".*?" + re.escape(END), md_path.read_text(), re.S)
+    return found.group(0) if found else None
+
+
+def write(results: Mapping, md_path: Path) -> None:
+    md_path.with_name("benchmarks-scale.json").write_text(
+        json.dumps(results, indent=2, default=str) + "\n"
+    )
+    old = md_path.read_text() if md_path.exists() else "# paperchat benchmarks\n"
+    md_path.write_text(splice(old, render(results)))
+
+
+if __name__ == "__main__":
+    source = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/benchmarks-scale.json")
+    print(render(json.loads(source.read_text())))
