@@ -8,6 +8,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import uvicorn
@@ -137,3 +139,25 @@ def write_artifact(name: str, payload: dict) -> Path:
     path = ARTIFACTS / name
     path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return path
+
+
+@contextmanager
+def local_page(
+    browser, base_url: str, outside: list[str], *, width: int, height: int, timeout: int
+) -> Iterator:
+    """A Chromium page on `base_url` that may load nothing from anywhere else: any other
+    request is aborted and its URL appended to `outside`, for the test to check."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+
+    def block(route) -> None:
+        outside.append(route.request.url)
+        route.abort()
+
+    context.route(lambda url: not url.startswith(base_url), block)
+    page = context.new_page()
+    page.set_default_timeout(timeout)
+    page.goto(base_url + "/")
+    try:
+        yield page
+    finally:
+        context.close()

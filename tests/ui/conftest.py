@@ -76,6 +76,12 @@ def artifacts() -> Path:
 
 
 @pytest.fixture(scope="module")
+def outside() -> list[str]:
+    """The URLs outside the server that a module's page tried to load (helpers.local_page)."""
+    return []
+
+
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         pytest.skip("needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")

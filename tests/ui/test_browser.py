@@ -12,6 +12,7 @@ import re
 
 import httpx
 import pytest
+from helpers import local_page
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.slow
@@ -32,25 +33,12 @@ WATCH_STREAM = """() => {
 
 
 @pytest.fixture(scope="module")
-def outside() -> list[str]:
-    return []
-
-
-@pytest.fixture(scope="module")
 def page(browser, ui_server, outside):
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=ui_server.url)
-
-    def block(route) -> None:
-        outside.append(route.request.url)
-        route.abort()
-
-    context.route(lambda url: not url.startswith(ui_server.url), block)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT)
-    page.goto(ui_server.url + "/")
-    yield page
-    context.close()
+    with local_page(
+        browser, ui_server.url, outside, width=1400, height=900, timeout=TIMEOUT
+    ) as page:
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=ui_server.url)
+        yield page
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from helpers import local_page
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.slow
@@ -17,24 +18,11 @@ TOPIC = "graph neural networks"
 
 
 @pytest.fixture(scope="module")
-def outside() -> list[str]:
-    return []
-
-
-@pytest.fixture(scope="module")
 def page(browser, ui_server, outside):
-    context = browser.new_context(viewport={"width": 1400, "height": 950})
-
-    def block(route) -> None:
-        outside.append(route.request.url)
-        route.abort()
-
-    context.route(lambda url: not url.startswith(ui_server.url), block)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT)
-    page.goto(ui_server.url + "/")
-    yield page
-    context.close()
+    with local_page(
+        browser, ui_server.url, outside, width=1400, height=950, timeout=TIMEOUT
+    ) as page:
+        yield page
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from helpers import local_page
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.slow
@@ -15,25 +16,12 @@ TIMEOUT = 120_000
 
 
 @pytest.fixture(scope="module")
-def outside() -> list[str]:
-    return []
-
-
-@pytest.fixture(scope="module")
 def page(browser, ui_server, outside):
-    context = browser.new_context(viewport={"width": 1500, "height": 1000})
-
-    def block(route) -> None:
-        outside.append(route.request.url)
-        route.abort()
-
-    context.route(lambda url: not url.startswith(ui_server.url), block)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT)
-    page.goto(ui_server.url + "/")
-    page.get_by_role("tab", name="Browse").click()
-    yield page
-    context.close()
+    with local_page(
+        browser, ui_server.url, outside, width=1500, height=1000, timeout=TIMEOUT
+    ) as page:
+        page.get_by_role("tab", name="Browse").click()
+        yield page
 
 
 # Points can overlap: the mouse reaches only those drawn on top at their centre.
