@@ -222,7 +222,7 @@ def test_a_detail_the_abstract_lacks_cites_the_paper_and_says_what_is_missing(as
     answer = assistant.ask("How many GPUs were used to train the NPNet model?")
     assert answer.verdict == "detail_missing" and not answer.abstained
     assert [c.id for c in answer.citations] == [GOLDEN_NOISE]
-    assert "does not state" in answer.answer
+    assert "does not state how many GPUs" in answer.answer
     assert "no paper" not in answer.answer
     _quotes_are_verbatim(answer, assistant.searcher.papers)
 

@@ -154,6 +154,17 @@ def test_counted_reads_what_a_how_many_question_counts():
     assert counted("What does it reach?") == set()
 
 
+def test_the_missing_detail_is_named_in_the_question_s_terms():
+    from paperchat.answer.detail import missing_phrase
+
+    assert missing_phrase("How many A100 GPU hours did it take?", True) == "how many A100 GPU hours"
+    assert missing_phrase("How many GPUs were used to train it?", True) == "how many GPUs"
+    assert missing_phrase("On what GPU was it trained?", False) == "which hardware was used"
+    assert missing_phrase("How long does training take?", True) == "how long it takes"
+    assert missing_phrase("How many times faster is it?", True) == "a number for that"
+    assert missing_phrase("What loss does it use?", False) == "what you asked"
+
+
 def test_detail_missing_names_what_the_corpus_lacks_about_a_paper_that_is_here(evidence):
     judgement = _judge(
         evidence, "How much faster does NPNet run with TensorRT?", {"npnet": 0.7, "sampler": 0.3}

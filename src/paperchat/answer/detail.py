@@ -11,6 +11,7 @@ otherwise. Term weights make "gpu" count for far more than "train".
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -78,6 +79,7 @@ _VALUE = re.compile(r"^x?\d+(?:\.\d+)?$")  # "256", "x256": the value asked, not
 # "How many GPUs ...?" counts GPUs: the abstract must give a number next to the word.
 _HOW_MANY = re.compile(r"\bhow many\s+([\w-]+)(?:\s+([\w-]+))?", re.I)
 _NOT_COUNTED = {stem(w) for w in ["times", "percent", "points", "fold", "more", "fewer", "of"]}
+_HOW_MANY_PHRASE = re.compile(r"\bhow many((?:\s+[\w-]+){1,3})", re.I)
 COUNT_WINDOW = 3  # words between a number and the thing it counts
 # "How long does it take ..., and on what GPU?": a duration, and the hardware named.
 _HOW_LONG = re.compile(r"\bhow long\b|\bhow much time\b", re.I)
@@ -90,6 +92,20 @@ _HARDWARE_ASKED = re.compile(
     r"\b(?:what|which)\s+(?:\w+\s+)?(?:gpus?|tpus?|npus?|hardware|devices?|machines?)\b", re.I
 )
 _HARDWARE = re.compile(r"\b(?:[GTN]PUs?|CPUs?|[AHV]100s?|RTX\s?\d+|Ascend)\b")
+
+
+def missing_phrase(question: str, quantity: bool) -> str:
+    """What the abstract does not state, in the question's terms: "how many GPUs",
+    "which hardware was used", "how long it takes", else "a number for that"."""
+    if _HARDWARE_ASKED.search(question):
+        return "which hardware was used"
+    if _HOW_LONG.search(question):
+        return "how long it takes"
+    match = _HOW_MANY_PHRASE.search(question)
+    if match and counted(question):
+        words = list(itertools.takewhile(lambda w: w.lower() not in STOPWORDS, match[1].split()))
+        return "how many " + " ".join(words)
+    return "a number for that" if quantity else "what you asked"
 
 
 def _own_names(paper: ScoredPaper) -> set[str]:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from paperchat.answer.conversation import Numbering
-from paperchat.answer.detail import aspect
+from paperchat.answer.detail import missing_phrase
 from paperchat.answer.judgement import Judgement
 from paperchat.answer.models import Citation
 from paperchat.answer.safe_text import markdown_text
@@ -266,8 +266,7 @@ def compose_detail_missing(
     groups = select(score_sentences(judgement, embed))[:1]
     lines, citations = _cited_lines(groups, numbering)
     paper = judgement.relevant[0]
-    asked = sorted(aspect(judgement.query, judgement.relevant))
-    what = "a number for that" if judgement.query.quantity else "what you asked"
+    what = missing_phrase(judgement.query.question, judgement.query.quantity)
     if judgement.missing:
         what = "anything about " + " or ".join(f"“{m}”" for m in judgement.missing)
     n = citations[0].n if citations else numbering(paper.paper.id)
@@ -275,5 +274,4 @@ def compose_detail_missing(
         f"The corpus has the paper you mean, {title_of(paper)} [{n}], but its abstract does "
         f"not state {what}. What it does say:"
     )
-    del asked
     return Extract("\n".join([lead, "", *lines]), citations, [c.id for c in citations])
