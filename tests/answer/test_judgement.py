@@ -346,3 +346,80 @@ def test_detail_missing_when_the_question_names_something_the_paper_never_mentio
         {"swift": 0.9, "distil": 0.3, "npnet": 0.1},
     )
     assert stated.verdict == "answered"
+
+
+def test_the_subject_is_the_first_name_the_question_uses(evidence):
+    # Lion is in no abstract: a question about Lion that mentions NPNet on the way is
+    # not NPNet's to answer; one about NPNet that mentions Lion is
+    about_lion = _judge(
+        evidence, "How does the Lion optimizer compare with NPNet?", {"npnet": 0.9, "swift": 0.1}
+    )
+    assert about_lion.verdict == "not_in_corpus" and about_lion.relevant == []
+    assert about_lion.missing == ("Lion",)
+    about_npnet = _judge(
+        evidence, "Is NPNet trained with the Lion optimizer?", {"npnet": 0.9, "swift": 0.1}
+    )
+    assert about_npnet.verdict == "detail_missing"
+    assert _ids(about_npnet.relevant) == ["npnet"]
+
+
+def test_a_question_asking_two_things_needs_both_stated(evidence):
+    both = _judge(
+        evidence,
+        "What top-1 accuracy does SwiftNet reach, and is it a lightweight convolutional network?",
+        {"swift": 0.9, "distil": 0.3},
+    )
+    assert both.verdict == "answered"
+    one = _judge(
+        evidence,
+        "What top-1 accuracy does SwiftNet reach, and how many GPUs were used to train it?",
+        {"swift": 0.9, "distil": 0.3},
+    )
+    assert one.verdict == "detail_missing"
+    assert _ids(one.relevant) == ["swift"]
+
+
+def test_two_things_asked_of_a_described_paper_need_both_stated(evidence):
+    # no name picks the paper out: the best one is what both parts are asked of
+    judgement = _judge(
+        evidence,
+        "What FID does the one-step diffusion distillation reach, and what learning rate "
+        "does the student use?",
+        {"distil": 0.9, "sampler": 0.3},
+    )
+    assert judgement.verdict == "detail_missing"
+    assert _ids(judgement.relevant) == ["distil"]
+    stated = _judge(
+        evidence,
+        "What FID does the one-step diffusion distillation reach?",
+        {"distil": 0.9, "sampler": 0.3},
+    )
+    assert stated.verdict == "answered"
+
+
+@pytest.mark.parametrize(
+    ("question", "count"),
+    [
+        ("What error does it reach, and with which architecture?", 2),
+        ("How large is the dataset? How many GPUs were used?", 2),
+        ("What really limits deep graph networks? One paper argues it is the data.", 1),
+        ("an autoencoder that picks its own size? I think it needed a Lipschitz decoder", 1),
+        ("Which papers prune and quantize language models?", 1),
+    ],
+)
+def test_a_question_is_cut_into_parts_only_where_another_question_starts(
+    evidence, question, count
+):
+    from paperchat.answer.detail import parts
+
+    assert len(parts(_query(evidence, question))) == count
+
+
+def test_a_missing_part_is_named_in_the_user_s_words_without_markup():
+    from paperchat.answer.detail import missing_phrase
+
+    assert (
+        missing_phrase("What perturbation radius is used", False, part=True)
+        == "what perturbation radius is used"
+    )
+    assert missing_phrase("which <b>radius</b> [x](y)", False, part=True) == "which b radius b x y"

@@ -14,8 +14,9 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
-from paperchat.retrieve.query import Query, is_acronym
+from paperchat.retrieve.query import Query, asks_for_quantity, is_acronym
 from paperchat.retrieve.relevance import ScoredPaper, mentions
 from paperchat.text import english
 from paperchat.text.lexical import (
@@ -94,9 +95,37 @@ _HARDWARE_ASKED = re.compile(
 _HARDWARE = re.compile(r"\b(?:[GTN]PUs?|CPUs?|[AHV]100s?|RTX\s?\d+|Ascend)\b")
 
 
-def missing_phrase(question: str, quantity: bool) -> str:
+# "What test error does it reach, and with which architecture?" asks two things.
+_QUESTION_START = (
+    r"(?=(?:(?:with|on|in|for|at|from|under|by)\s+)?"
+    r"(?:what|which|who|how|is|are|does|do|did|was|were|can)\b)"
+)
+_NEXT_PART = re.compile(rf"(?:,\s*|\s+)and\s+{_QUESTION_START}|\?\s+{_QUESTION_START}", re.I)
+_PART_WORDS = re.compile(r"[\w-]+")
+
+
+def parts(query: Query) -> list[Query]:
+    """The questions a question asks: itself, or each of "What X, and how Y?" on its own."""
+    texts = [t.strip(" ?,") for t in _NEXT_PART.split(query.question)]
+    texts = [t for t in texts if t]
+    if len(texts) < 2:
+        return [query]
+    return [
+        replace(
+            query,
+            question=text,
+            stems=frozenset(content_stems(text, drop_question_words=True)),
+            names=tuple(n for n in query.names if n in text),
+            quantity=asks_for_quantity(text),
+        )
+        for text in texts
+    ]
+
+
+def missing_phrase(question: str, quantity: bool, *, part: bool = False) -> str:
     """What the abstract does not state, in the question's terms: "how many GPUs",
-    "which hardware was used", "how long it takes", else "a number for that"."""
+    "which hardware was used", "how long it takes"; for one part of a question that asks
+    several things, that part's own words; else "a number for that"."""
     if _HARDWARE_ASKED.search(question):
         return "which hardware was used"
     if _HOW_LONG.search(question):
@@ -105,6 +134,9 @@ def missing_phrase(question: str, quantity: bool) -> str:
     if match and counted(question):
         words = list(itertools.takewhile(lambda w: w.lower() not in STOPWORDS, match[1].split()))
         return "how many " + " ".join(words)
+    if part:  # words only: nothing the user typed becomes markup
+        said = _PART_WORDS.findall(question)
+        return " ".join([said[0].lower(), *said[1:]]) if said else "what you asked"
     return "a number for that" if quantity else "what you asked"
 
 
@@ -201,7 +233,23 @@ def _names_all_there(query: Query, papers: Sequence[ScoredPaper]) -> bool:
     return all(any(mentions(t, n) for t in texts) for n in known)
 
 
+def unstated(
+    query: Query, papers: Sequence[ScoredPaper], weights: TermWeights
+) -> tuple[Query, bool] | None:
+    """The first part of the question the papers' abstracts do not state (and whether it
+    is one of several parts), or None when they state every part."""
+    asked = parts(query)
+    for part in asked:
+        if not _states(part, papers, weights):
+            return part, len(asked) > 1
+    return None
+
+
 def states_what_is_asked(query: Query, papers: Sequence[ScoredPaper], weights: TermWeights) -> bool:
+    return unstated(query, papers, weights) is None
+
+
+def _states(query: Query, papers: Sequence[ScoredPaper], weights: TermWeights) -> bool:
     if not _names_all_there(query, papers):
         return False
     asked = aspect(query, papers)

@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from paperchat.answer.detail import states_what_is_asked
+from paperchat.answer.detail import parts, states_what_is_asked
 from paperchat.answer.models import Verdict
 from paperchat.retrieve.query import Query, is_acronym
 from paperchat.retrieve.relevance import RelevanceModel, ScoredPaper, mentions
@@ -58,9 +58,10 @@ def identified(
     """Papers the question picks out itself: by spelling out the title, or by a rare name
     (used by at most RARE_NAME papers of the corpus) that the paper uses."""
     # the subject is the question's first rare name ("top-1" is common, "TransMix" rare),
-    # unless an earlier name is one the corpus lacks
+    # unless an earlier name is one the corpus lacks ("How does Lion compare to AdamW?"
+    # is about Lion, whichever kind of name spotted it)
     rare = []
-    for name in (n for n in query.names if not is_acronym(n)):
+    for name in (n for n in _in_order(query) if not is_acronym(n)):
         if name in query.absent:
             break
         if _rare(name, weights):
@@ -71,6 +72,14 @@ def identified(
         for p in papers
         if p.named or any(mentions(f"{p.paper.title or ''} {p.paper.abstract}", n) for n in rare)
     ]
+
+
+def _in_order(query: Query) -> list[str]:
+    """The names the question uses and those it lacks, in the order the question says them
+    (a name not found in the question itself, such as a follow-up's subject, comes last)."""
+    names = list(dict.fromkeys([*query.names, *query.absent]))
+    position = {n: query.question.find(n) for n in names}
+    return sorted(names, key=lambda n: position[n] if position[n] >= 0 else len(query.question))
 
 
 def _rare(name: str, weights: TermWeights) -> bool:
@@ -120,7 +129,11 @@ def judge(
         return verdict([], "no_relevant_paper")
     relevant = keep(papers, model, query)
     named_ids = {p.paper.id for p in named}
+    # the paper the question is about: the one it names, else — when it asks several
+    # things of one paper ("What error does it reach, and with which radius?") — the best
     focus = [p for p in relevant if p.paper.id in named_ids]
+    if not focus and len(parts(query)) > 1:
+        focus = relevant[:1]
     if focus and not query.for_papers and not states_what_is_asked(query, focus, weights):
         return verdict(focus[:1], "detail_missing")
     return verdict(relevant, "answered")
