@@ -407,9 +407,7 @@ def test_two_things_asked_of_a_described_paper_need_both_stated(evidence):
         ("Which papers prune and quantize language models?", 1),
     ],
 )
-def test_a_question_is_cut_into_parts_only_where_another_question_starts(
-    evidence, question, count
-):
+def test_a_question_is_cut_into_parts_only_where_another_question_starts(evidence, question, count):
     from paperchat.answer.detail import parts
 
     assert len(parts(_query(evidence, question))) == count
