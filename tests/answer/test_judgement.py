@@ -421,3 +421,45 @@ def test_a_missing_part_is_named_in_the_user_s_words_without_markup():
         == "what perturbation radius is used"
     )
     assert missing_phrase("which <b>radius</b> [x](y)", False, part=True) == "which b radius b x y"
+
+
+def test_a_described_paper_is_checked_for_the_details_asked_not_for_its_description(evidence):
+    # a paraphrase of a paper rarely shares its words: whether the description fits is
+    # the relevance model's call; only a number, count, duration or hardware is checked
+    judgement = _judge(
+        evidence,
+        "Why can a single-step generator match its teacher, and how is it trained?",
+        {"distil": 0.9, "sampler": 0.3},
+    )
+    assert judgement.verdict == "answered"
+    lacking = _judge(
+        evidence,
+        "What FID does the one-step diffusion distillation reach, and what learning rate "
+        "does the student use?",
+        {"distil": 0.9, "sampler": 0.3},
+    )
+    assert lacking.unstated == "what learning rate does the student use"
+
+
+def test_which_datasets_is_answered_by_named_benchmarks(evidence):
+    from paperchat.answer.detail import states_what_is_asked
+
+    paper = Paper(
+        id="bench",
+        title="AnchorFreeDet: Dense Semi-Supervised Detection",
+        abstract="We propose AnchorFreeDet, an anchor-free detector. It is evaluated on the "
+        "MS-COCO and PASCAL-VOC benchmarks.",
+    )
+    small = Evidence.build({paper.id: paper}, EMBEDDER.embed_documents, embedder_name="hash")
+    scored = ScoredPaper(
+        candidate=Candidate(paper=paper, chunk_id="bench#0", chunk_text=paper.abstract),
+        evidence=small.get(paper),
+        sentence_scores=np.zeros(2),
+        coverage=0.0,
+        named=False,
+        probability=0.9,
+    )
+    query = analyse(
+        "Which datasets is AnchorFreeDet evaluated on?", small, EMBEDDER.embed_documents
+    )
+    assert states_what_is_asked(query, [scored], small.weights)

@@ -69,6 +69,7 @@ _WHICH_NAMED = re.compile(
     r"backbones?|languages?|gpus?|hardware)\b",
     re.I,
 )
+_DATA_NOUNS = {stem("dataset"), stem("benchmark")}  # "which datasets" is answered by either
 _NUMBER_WORD = re.compile(
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
     r"fifty|hundreds?|thousands?|millions?|billions?|dozens?|double|half)\b",
@@ -233,15 +234,35 @@ def _names_all_there(query: Query, papers: Sequence[ScoredPaper]) -> bool:
     return all(any(mentions(t, n) for t in texts) for n in known)
 
 
+def asks_for_detail(query: Query) -> bool:
+    """A number, a count, a duration or the hardware: what an abstract states or not,
+    whatever words the question describes its paper with."""
+    return bool(
+        query.quantity
+        or counted(query.question)
+        or _HOW_LONG.search(query.question)
+        or _HARDWARE_ASKED.search(query.question)
+    )
+
+
 def unstated(
-    query: Query, papers: Sequence[ScoredPaper], weights: TermWeights
-) -> tuple[Query, bool] | None:
-    """The first part of the question the papers' abstracts do not state (and whether it
-    is one of several parts), or None when they state every part."""
+    query: Query,
+    papers: Sequence[ScoredPaper],
+    weights: TermWeights,
+    *,
+    details_only: bool = False,
+) -> str | None:
+    """What the papers' abstracts do not state, in the question's terms (missing_phrase),
+    or None when they state every part of the question. `details_only`: check only the
+    parts asking for a detail (asks_for_detail) — for papers the question describes in
+    its own words rather than names, whose descriptions are the relevance model's to
+    judge."""
     asked = parts(query)
     for part in asked:
+        if details_only and not asks_for_detail(part):
+            continue
         if not _states(part, papers, weights):
-            return part, len(asked) > 1
+            return missing_phrase(part.question, part.quantity, part=len(asked) > 1)
     return None
 
 
@@ -278,9 +299,10 @@ def _states(query: Query, papers: Sequence[ScoredPaper], weights: TermWeights) -
     which = _WHICH_NAMED.search(query.question)
     if which:
         noun = stem(which.group(1).lower().rstrip("s"))
+        nouns = _DATA_NOUNS if noun in _DATA_NOUNS else {noun}
         own = {_bare(n) for p in papers for n in _own_names(p)}  # not the method itself
         return any(
-            noun in stems
+            nouns & stems
             and any(
                 not _part_of(_bare(n), own) and not is_acronym(n) for n in named_terms(sentence)
             )

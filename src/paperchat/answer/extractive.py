@@ -33,7 +33,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from paperchat.answer.conversation import Numbering
-from paperchat.answer.detail import missing_phrase, unstated
 from paperchat.answer.judgement import Judgement
 from paperchat.answer.models import Citation
 from paperchat.answer.safe_text import markdown_text
@@ -266,11 +265,7 @@ def compose_detail_missing(
     groups = select(score_sentences(judgement, embed))[:1]
     lines, citations = _cited_lines(groups, numbering)
     paper = judgement.relevant[0]
-    part, one_of_several = unstated(judgement.query, judgement.relevant, judgement.weights) or (
-        judgement.query,
-        False,
-    )
-    what = missing_phrase(part.question, part.quantity, part=one_of_several)
+    what = judgement.unstated or "what you asked"
     if judgement.missing:
         what = "anything about " + " or ".join(f"“{m}”" for m in judgement.missing)
     n = citations[0].n if citations else numbering(paper.paper.id)

@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from paperchat.answer.detail import parts, states_what_is_asked
+from paperchat.answer.detail import parts, unstated
 from paperchat.answer.models import Verdict
 from paperchat.retrieve.query import Query, is_acronym
 from paperchat.retrieve.relevance import RelevanceModel, ScoredPaper, mentions
@@ -40,6 +40,7 @@ class Judgement:
     verdict: Verdict
     missing: tuple[str, ...] = ()  # the names the corpus lacks
     weights: TermWeights = field(default_factory=TermWeights.uniform)  # the version's IDF
+    unstated: str = ""  # detail_missing: what the abstract does not state, in the question's words
 
     @property
     def abstain(self) -> bool:
@@ -111,14 +112,16 @@ def judge(
     `chosen`: papers a follow-up points at ("it", "which of these"), already narrowed
     down; they are treated as identified by the question."""
 
-    def verdict(relevant, name: Verdict, missing: tuple[str, ...] = ()) -> Judgement:
-        return Judgement(query, papers, relevant, name, missing, weights)
+    def verdict(relevant, name: Verdict, missing: tuple[str, ...] = (), lacks="") -> Judgement:
+        return Judgement(query, papers, relevant, name, missing, weights, unstated=lacks)
 
     if chosen:
         if query.pointing == "among":  # the question chose among them: that is the answer
             return verdict(chosen, "answered")
-        stated = states_what_is_asked(query, chosen, weights)
-        return verdict(chosen, "answered" if stated else "detail_missing")
+        lacks = unstated(query, chosen, weights)
+        return (
+            verdict(chosen, "detail_missing", lacks=lacks) if lacks else verdict(chosen, "answered")
+        )
     named = identified(query, papers, weights)
     if query.absent:
         here = [p for p in named if p.probability >= model.answer or not p.named]
@@ -130,12 +133,16 @@ def judge(
     relevant = keep(papers, model, query)
     named_ids = {p.paper.id for p in named}
     # the paper the question is about: the one it names, else — when it asks several
-    # things of one paper ("What error does it reach, and with which radius?") — the best
+    # things of one paper ("What error does it reach, and with which radius?") — the best,
+    # checked for the details asked (its description is the relevance model's to judge)
     focus = [p for p in relevant if p.paper.id in named_ids]
-    if not focus and len(parts(query)) > 1:
+    described = not focus and len(parts(query)) > 1
+    if described:
         focus = relevant[:1]
-    if focus and not query.for_papers and not states_what_is_asked(query, focus, weights):
-        return verdict(focus[:1], "detail_missing")
+    if focus and not query.for_papers:
+        lacks = unstated(query, focus, weights, details_only=described)
+        if lacks:
+            return verdict(focus[:1], "detail_missing", lacks=lacks)
     return verdict(relevant, "answered")
 
 
