@@ -463,3 +463,12 @@ def test_which_datasets_is_answered_by_named_benchmarks(evidence):
         "Which datasets is AnchorFreeDet evaluated on?", small, EMBEDDER.embed_documents
     )
     assert states_what_is_asked(query, [scored], small.weights)
+
+
+def test_a_word_capitalised_by_its_place_does_not_make_a_known_name_unknown(evidence):
+    from paperchat.retrieve.query import absent_names
+
+    assert absent_names("Besides SDXL, where does NPNet help?", evidence) == []
+    assert absent_names("Beyond COCO, where does SwiftNet help?", evidence) == ["COCO"]
+    # a name the corpus lacks is still caught at the start of a question
+    assert any("Inversion" in n for n in absent_names("Textual Inversion: like NPNet?", evidence))

@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 
 from paperchat.index.evidence import Evidence, unit_rows
+from paperchat.text import english
 from paperchat.text.lexical import QUESTION_WORDS, STOPWORDS, content_stems, named_terms
 
 Pointing = Literal["none", "subject", "among"]
@@ -42,6 +43,7 @@ _PAPERS = re.compile(
 # ("Mamba", "Chinchilla"); sentence starts and "I" are not.
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
 # Two or more capitalised words in a row, "of" allowed between them: "Tree of Thoughts".
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)$")
 _PHRASE = re.compile(r"\b[A-Z][A-Za-z0-9-]+(?:\s+(?:of\s+)?[A-Z][A-Za-z0-9-]+)+\b")
 
 
@@ -73,13 +75,17 @@ def absent_names(text: str, evidence: Evidence) -> list[str]:
         w for w in _CAPITALISED.findall(text) if w.lower() not in evidence.vocabulary
     ]
     absent = [n for n in dict.fromkeys(candidates) if not evidence.mentions(n)]
-    for phrase in _PHRASE.findall(text):
-        kept = phrase.split()
+    for match in _PHRASE.finditer(text):
+        kept = match.group(0).split()
         while kept and kept[0].lower() in _LEADING:  # "What FID", "Does Tree of Thoughts"
             kept.pop(0)
         phrase = " ".join(kept)
         if len(kept) < 2 or any(n in phrase for n in absent):
             continue
+        if _SENTENCE_START.search(text[: match.start()]) and english.everyday(kept[0]):
+            rest = " ".join(kept[1:])  # "Besides ImageNet": capitalised by its place
+            if evidence.mentions_phrase(rest) or evidence.mentions(rest):
+                continue
         if not evidence.mentions_phrase(phrase):
             absent.append(phrase)
     return absent
