@@ -150,3 +150,14 @@ def test_stands_alone():
     assert not stands_alone("does this approach scale?")
     assert not stands_alone("which of these is fastest?")
     assert not stands_alone("And for graphs?")  # one word of its own
+
+
+def test_the_earlier_topic_keeps_its_words_whole():
+    conversation = _after(
+        "What papers reconstruct 3D scenes from a handful of photos with text-to-image models?",
+        ("p4", "Sparse reconstruction"),
+    )
+    follow = read_follow_up("Which of these need no depth sensor?", conversation)
+    context = _question_then_context("Which of these need no depth sensor?", follow.text)
+    assert "3d scenes" in context and "text-to-image" in context
+    assert " d " not in f" {context} "  # "3D" is not cut into "3 d"

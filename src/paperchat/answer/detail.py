@@ -23,8 +23,8 @@ from paperchat.text.lexical import (
     STOPWORDS,
     TermWeights,
     content_stems,
-    has_number,
     named_terms,
+    states_number,
     stem,
     words,
 )
@@ -70,11 +70,6 @@ _WHICH_NAMED = re.compile(
     re.I,
 )
 _DATA_NOUNS = {stem("dataset"), stem("benchmark")}  # "which datasets" is answered by either
-_NUMBER_WORD = re.compile(
-    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
-    r"fifty|hundreds?|thousands?|millions?|billions?|dozens?|double|half)\b",
-    re.I,
-)
 
 
 _VALUE = re.compile(r"^x?\d+(?:\.\d+)?$")  # "256", "x256": the value asked, not the aspect
@@ -167,7 +162,7 @@ def _states_quantity(paper: ScoredPaper, asked: set[str], weights: TermWeights) 
     number, itself or within NEIGHBOURS sentences ("... a dataset of 100k pairs. With it
     as the training set, ...")."""
     sentences = paper.evidence.sentences
-    numeric = [_states_number(s) for s in sentences]
+    numeric = [states_number(s) for s in sentences]
     for i, (stems, cosine) in enumerate(
         zip(paper.evidence.stems, paper.sentence_scores, strict=True)
     ):
@@ -200,13 +195,8 @@ def _gives_count(sentence: str, what: set[str]) -> bool:
     tokens = sentence.split()
     at = [i for i, t in enumerate(tokens) if content_stems(t) & what]
     return any(
-        _states_number(" ".join(tokens[max(0, i - COUNT_WINDOW) : i + COUNT_WINDOW + 1]))
-        for i in at
+        states_number(" ".join(tokens[max(0, i - COUNT_WINDOW) : i + COUNT_WINDOW + 1])) for i in at
     )
-
-
-def _states_number(sentence: str) -> bool:
-    return has_number(sentence) or bool(_NUMBER_WORD.search(sentence))
 
 
 def _everyday(query: Query) -> set[str]:

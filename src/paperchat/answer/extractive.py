@@ -38,7 +38,7 @@ from paperchat.answer.models import Citation
 from paperchat.answer.safe_text import markdown_text
 from paperchat.index.evidence import unit_rows
 from paperchat.retrieve.relevance import ScoredPaper
-from paperchat.text.lexical import content_stems, has_number
+from paperchat.text.lexical import content_stems, states_number
 from paperchat.text.sentences import has_own_citation
 
 OVERLAP_WEIGHT = 0.3
@@ -169,7 +169,7 @@ def score_sentences(
             shared = weights_of.coverage(stems, paper_evidence.stems[i])
             score = float(cosines[i]) + OVERLAP_WEIGHT * shared - behind
             if query.quantity:
-                score += NUMBER_BONUS if has_number(sentence) else -NUMBER_BONUS
+                score += NUMBER_BONUS if states_number(sentence) else -NUMBER_BONUS
             if names and _named_in(sentence, names):
                 score += NAME_BONUS if len(papers) > 1 else 0.0
                 if query.definition and _defines(sentence, names):

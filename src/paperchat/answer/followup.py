@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from paperchat.answer.conversation import Conversation
 from paperchat.retrieve.query import Pointing
-from paperchat.text.lexical import STOPWORDS, content_stems, named_terms, words, wordset
+from paperchat.text.lexical import STOPWORDS, content_stems, named_terms, wordset
 
 _AMONG = re.compile(
     r"\b(?:which|what|any|none|each|all|both|either|neither|one|some|how many)\s+(?:\w+\s+)?"
@@ -67,9 +67,14 @@ class FollowUp:
     earlier_ids: tuple[str, ...] = ()  # others the last question was found to bear on
 
 
+_TOKEN = re.compile(r"\w[\w'-]*")
+
+
 def _topic_words(question: str) -> str:
-    kept = [w for w in words(question) if w not in _SCAFFOLD and w not in STOPWORDS]
-    return " ".join(kept)
+    """The earlier question's own words, lower-cased, without its scaffolding: each kept
+    whole ("3D", "text-to-image"), so the context reads as the user wrote it."""
+    kept = [t.lower().rstrip("'-") for t in _TOKEN.findall(question)]
+    return " ".join(t for t in kept if t not in _SCAFFOLD and t not in STOPWORDS)
 
 
 def _subject_name(conversation: Conversation, *, titles: bool = True) -> str | None:

@@ -35,7 +35,7 @@ _DEFINITION = re.compile(
 _LETTER = re.compile(r"[A-Za-z]")
 _LEADING = STOPWORDS | QUESTION_WORDS | {"tell", "explain", "describe", "compare", "list"}
 _PAPERS = re.compile(
-    r"\b(?:which|what|any|other|some)\s+(?:\w+\s+)?(?:papers?|works|studies|methods|approaches)\b"
+    r"\b(?:which|what|any|other|some)\s+(?:\w+\s+)?(?:papers?|works?|stud(?:y|ies)|research|methods|approaches)\b"
     r"|\bpapers?\s+(?:on|about|that|which|using|for)\b|\b(?:summari[sz]e|survey|overview)\b",
     re.I,
 )

@@ -150,6 +150,18 @@ def has_number(text: str) -> bool:
     return bool(numbers(text))
 
 
+_NUMBER_WORD = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+    r"fifty|hundreds?|thousands?|millions?|billions?|dozens?|double|half)\b",
+    re.I,
+)
+
+
+def states_number(text: str) -> bool:
+    """A number in digits ("100k") or in words ("three views", "half the cost")."""
+    return has_number(text) or bool(_NUMBER_WORD.search(text))
+
+
 _NAME = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:[-+][A-Za-z0-9]+)*\b")
 
 
