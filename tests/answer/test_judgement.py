@@ -472,3 +472,23 @@ def test_a_word_capitalised_by_its_place_does_not_make_a_known_name_unknown(evid
     assert absent_names("Beyond COCO, where does SwiftNet help?", evidence) == ["COCO"]
     # a name the corpus lacks is still caught at the start of a question
     assert any("Inversion" in n for n in absent_names("Textual Inversion: like NPNet?", evidence))
+
+
+def test_they_after_several_papers_is_told_apart_by_the_question_alone(evidence):
+    # in context (the first title added to what is searched) the first paper fits best;
+    # the question alone fits another cited paper far better: that one is meant
+    query = _query(
+        evidence,
+        "What FID does their one-step student reach?",
+        text="What FID does their one-step student reach? (Golden Noise for Diffusion Models)",
+        pointing="subject",
+        context_ids=("npnet", "distil", "sampler"),
+    )
+    in_context = _scored(evidence, {"npnet": 0.8, "distil": 0.5, "sampler": 0.4})
+    alone = _scored(evidence, {"distil": 0.7, "npnet": 0.1, "sampler": 0.1})
+    chosen = choose_from_context(query, in_context, MODEL, TermWeights.uniform(), alone)
+    assert _ids(chosen) == ["distil"]
+    assert chosen[0].probability == 0.5  # the paper as scored in context
+    unsure = _scored(evidence, {"distil": 0.3, "npnet": 0.2, "sampler": 0.1})
+    chosen = choose_from_context(query, in_context, MODEL, TermWeights.uniform(), unsure)
+    assert _ids(chosen) == ["npnet"]  # no far better fit: the first paper

@@ -175,9 +175,11 @@ def choose_from_context(
     if query.ordinal is not None and -len(context) <= query.ordinal < len(context):
         return [context[query.ordinal]]
     if query.pointing == "subject":
-        best = max(context, key=lambda p: p.probability)
-        first = context[0]
-        return [first] if first.probability * SUBJECT_ODDS >= best.probability else [best]
+        ranked = {p.paper.id: p for p in (alone or papers)}
+        fits = [ranked.get(p.paper.id, p) for p in context]
+        best = max(fits, key=lambda p: p.probability)
+        subject = fits[0] if fits[0].probability * SUBJECT_ODDS >= best.probability else best
+        return [by_id[subject.paper.id]]
     best_in_context = max(p.probability for p in context)
     if papers[0].paper.id not in query.context_ids and (
         papers[0].probability > AMONG_ODDS * best_in_context

@@ -143,10 +143,11 @@ class Assistant:
         model = self.searcher.relevance
         weights = self.searcher.snapshot.evidence.weights
         alone = None
-        if follow.pointing == "among" and follow.text != question:
+        several = follow.pointing == "among" or len(follow.context_ids) > 1
+        if follow.pointing != "none" and several and follow.text != question:
             # the conversation's papers all fit the context: the question alone tells
-            # them apart
-            bare = self.searcher.analyse(question, pointing="among")
+            # them apart ("which of these ...", or "they" after an answer citing several)
+            bare = self.searcher.analyse(question, pointing=follow.pointing)
             alone = self.searcher.rank(bare, since=since, also=also)
         chosen = choose_from_context(query, papers, model, weights, alone, follow.earlier_ids)
         return judge(query, papers, model, weights, chosen=chosen)
