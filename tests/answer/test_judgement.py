@@ -3,6 +3,8 @@ Query, and scored papers whose relevance probabilities the test sets."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -389,6 +391,15 @@ def test_two_things_asked_of_a_described_paper_need_both_stated(evidence):
     )
     assert judgement.verdict == "detail_missing"
     assert _ids(judgement.relevant) == ["distil"]
+    # answered from, but not likely enough to be "the paper you mean"
+    query = _query(
+        evidence,
+        "What FID does the one-step diffusion distillation reach, and what learning rate "
+        "does the student use?",
+    )
+    lenient = replace(MODEL, answer=0.2, keep=0.2)
+    unsure = judge(query, _scored(evidence, {"distil": 0.45}), lenient, evidence.weights)
+    assert unsure.verdict == "answered"
     stated = _judge(
         evidence,
         "What FID does the one-step diffusion distillation reach?",

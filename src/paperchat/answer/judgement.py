@@ -27,6 +27,7 @@ from paperchat.text.lexical import TermWeights, content_stems
 _ONE = re.compile(r"\b(?:which|the|that) one\b|\bwhich (?:paper|method|model|approach)\b", re.I)
 KEEP_RATIO = 0.5  # other papers must be at least this share of the best one's probability
 MAX_RELEVANT = 8
+MEANT = 0.5  # a paper the question describes is "the paper you mean" when likelier than not
 RARE_NAME = 3
 SUBJECT_ODDS = 3.0  # "it" is the last answer's first paper unless another fits this much better
 AMONG_ODDS = 1.2  # "which of these" looks past them when a new paper fits this much better
@@ -136,7 +137,7 @@ def judge(
     # things of one paper ("What error does it reach, and with which radius?") — the best,
     # checked for the details asked (its description is the relevance model's to judge)
     focus = [p for p in relevant if p.paper.id in named_ids]
-    described = not focus and len(parts(query)) > 1
+    described = not focus and len(parts(query)) > 1 and relevant[0].probability >= MEANT
     if described:
         focus = relevant[:1]
     if focus and not query.for_papers:
