@@ -204,3 +204,16 @@ def test_the_prompt_is_told_the_verdict_and_the_answer_carries_it(openai_server,
     _, user = openai_server.completion_requests()[0].messages
     assert VERDICT_NOTES["answered"] in user["content"]
     assert VERDICT_NOTES["detail_missing"] not in user["content"]
+
+
+def test_a_detail_missing_prompt_names_what_the_abstract_lacks(openai_server, llm_assistant):
+    from paperchat.answer.llm import VERDICT_NOTES
+
+    openai_server.push(
+        cite_by_id("SwiftNet reaches 81.2% top-1 accuracy on ImageNet [{s}].", {"s": SWIFT})
+    )
+    answer = llm_assistant().ask("How many GPUs was SwiftNet trained on?", mode="llm")
+    assert answer.verdict == "detail_missing" and not answer.abstained
+    _, user = openai_server.completion_requests()[0].messages
+    note = VERDICT_NOTES["detail_missing"].format(lacking="anything about “GPUs”")
+    assert note in user["content"]  # the tiny corpus never says "GPU": a name it lacks

@@ -265,9 +265,7 @@ def compose_detail_missing(
     groups = select(score_sentences(judgement, embed))[:1]
     lines, citations = _cited_lines(groups, numbering)
     paper = judgement.relevant[0]
-    what = judgement.unstated or "what you asked"
-    if judgement.missing:
-        what = "anything about " + " or ".join(f"“{m}”" for m in judgement.missing)
+    what = judgement.lacking
     n = citations[0].n if citations else numbering(paper.paper.id)
     lead = (
         f"The corpus has the paper you mean, {title_of(paper)} [{n}], but its abstract does "

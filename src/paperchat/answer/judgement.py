@@ -48,6 +48,14 @@ class Judgement:
         return self.verdict in ("not_in_corpus", "no_relevant_paper")
 
     @property
+    def lacking(self) -> str:
+        """What a detail_missing answer says the abstract does not state, in the
+        question's terms: "anything about “TensorRT”", "how many GPUs", ..."""
+        if self.missing:
+            return "anything about " + " or ".join(f"“{m}”" for m in self.missing)
+        return self.unstated or "what you asked"
+
+    @property
     def confidence(self) -> float:
         """The model's probability that the top paper bears on the question."""
         top = self.relevant or self.papers

@@ -42,15 +42,20 @@ VERDICT_NOTES = {
     "answered": "these sources bear on the question.",
     "detail_missing": (
         "the paper the question asks about is among the sources, but its abstract may not "
-        "state what is asked. Say plainly what the abstract does not state, then what it "
+        "state {lacking}. Say plainly what the abstract does not state, then what it "
         "does say, with citations; do not guess the missing detail."
     ),
 }
 
 
 def answer_messages(
-    prompts: PromptLibrary, question: str, sources: Mapping[int, Paper], verdict: str
+    prompts: PromptLibrary,
+    question: str,
+    sources: Mapping[int, Paper],
+    verdict: str,
+    lacking: str = "what is asked",
 ) -> list[Message]:
+    """`lacking`: for a detail_missing verdict, what the abstract does not state."""
     return [
         {"role": "system", "content": prompts.render("system")},
         {
@@ -59,7 +64,7 @@ def answer_messages(
                 "answer",
                 question=escape_data(question),
                 sources=format_sources(sources),
-                verdict=VERDICT_NOTES[verdict],
+                verdict=escape_data(VERDICT_NOTES[verdict].format(lacking=lacking)),
             ),
         },
     ]

@@ -289,7 +289,9 @@ class Assistant:
 
         papers = judgement.relevant[:k]
         context = {numbering(p.paper.id): p.paper for p in papers}
-        messages = answer_messages(self.prompts, searched, context, judgement.verdict)
+        messages = answer_messages(
+            self.prompts, searched, context, judgement.verdict, judgement.lacking
+        )
         reply = yield from self._generate(messages, stream)
         trace.called(messages, reply)
         if is_no_answer(reply):
