@@ -183,3 +183,62 @@ def test_a_new_ingest_gives_a_new_version_whose_evidence_reflects_the_new_corpus
     assert not folder.exists()
     reloaded = load_snapshot(searcher.store, root, embedder=searcher.embedder)
     assert reloaded.version == second.version and reloaded.evidence.mentions("zorbnet")
+
+
+# -- phrases through the keyword index's postings ----------------------------------------
+
+PHRASE_PAPERS = {
+    "tot": Paper(
+        id="tot",
+        title="Tree of Thoughts: Deliberate Problem Solving",
+        abstract="We search a tree of partial thoughts. It solves puzzles with lookahead.",
+    ),
+    "mcts": Paper(
+        id="mcts",
+        title="Planning with Trees",
+        abstract="A search tree guides the policy. Thoughts on games close the paper.",
+    ),
+    "noise": Paper(
+        id="noise",
+        title="Golden Noise for Diffusion Models",
+        abstract="We learn golden noise for text-to-image diffusion. Stable Diffusion XL gains.",
+    ),
+}
+
+
+def _with_postings(tmp_path, papers=PHRASE_PAPERS) -> Evidence:
+    from paperchat.index.keyword import KeywordIndex
+
+    evidence = _build(tmp_path, CountingEmbedder(), papers)
+    chunks = [(f"{p.id}#0", p.id, f"{p.title}\n{p.abstract}") for p in papers.values()]
+    evidence.use_postings(KeywordIndex.build(chunks))
+    return evidence
+
+
+@pytest.mark.parametrize(
+    ("phrase", "used"),
+    [
+        ("Tree of Thoughts", True),  # a title, any case
+        ("stable   diffusion", True),  # spacing folded
+        ("Golden Noise", True),
+        ("Tree Search", False),  # both words in one paper, never side by side
+        ("Thoughts on Trees", False),
+        ("Textual Inversion", False),  # words no paper uses
+        ("Diffusion Thoughts", False),  # words of different papers
+    ],
+)
+def test_a_phrase_is_found_through_the_postings_as_by_reading_every_abstract(
+    tmp_path, phrase, used
+):
+    assert _with_postings(tmp_path).mentions_phrase(phrase) is used
+    assert _build(tmp_path, CountingEmbedder(), PHRASE_PAPERS).mentions_phrase(phrase) is used
+
+
+def test_words_too_common_to_narrow_down_count_as_used(tmp_path, monkeypatch):
+    import paperchat.index.evidence as evidence_module
+
+    evidence = _with_postings(tmp_path)
+    assert evidence.mentions_phrase("Tree Search") is False  # one chunk has both words
+    monkeypatch.setattr(evidence_module, "PHRASE_CANDIDATES", 0)
+    assert evidence.mentions_phrase("Tree Search") is True  # more chunks than it may read
+    assert evidence.mentions_phrase("Textual Inversion") is False  # no chunk: still absent

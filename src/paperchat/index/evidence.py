@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from paperchat.corpus.paper import Paper
+from paperchat.index.keyword import KeywordIndex
 from paperchat.index.vector_cache import SentenceVectorCache, sentences_key
 from paperchat.text.lexical import TermWeights, content_stems, named_terms, words
 from paperchat.text.roles import Role, sentence_role
@@ -36,6 +37,7 @@ VECTORS = "vectors.npy"
 SENTENCES = "sentences.jsonl"
 TERMS = "terms.json"
 EMBED_BATCH = 256
+PHRASE_CANDIDATES = 2000  # chunks read to check a phrase, at most (more: common words)
 
 
 def unit_rows(vectors: np.ndarray) -> np.ndarray:
@@ -97,6 +99,14 @@ def best_match(evidence: PaperEvidence, vector: np.ndarray, stems: set[str]) -> 
     )
 
 
+def _text_of(paper: Paper) -> str:
+    return f"{paper.title or ''} {paper.abstract}"
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
 def _document_stems(paper: Paper) -> set[str]:
     return content_stems(f"{paper.title or ''} {paper.abstract}")
 
@@ -136,6 +146,7 @@ class Evidence:
         self._df = dict(document_frequency)
         self.vocabulary = frozenset(vocabulary)
         self._text: str | None = None  # every title and abstract, lower-cased, on first use
+        self._postings: KeywordIndex | None = None  # the version's keyword index, for phrases
         self._cache: OrderedDict[str, PaperEvidence] = OrderedDict()
         self._max_cached = max_cached
         self._lock = threading.Lock()
@@ -237,14 +248,26 @@ class Evidence:
             forms.add(head.lower())
         return any(f in self.vocabulary for f in forms)
 
+    def use_postings(self, keyword: KeywordIndex) -> None:
+        """Look phrases up through the version's keyword index (mentions_phrase)."""
+        self._postings = keyword
+
     def mentions_phrase(self, phrase: str) -> bool:
-        """Whether any title or abstract uses the phrase (any case, spacing folded)."""
+        """Whether any title or abstract uses the phrase (any case, spacing folded).
+
+        Only the papers whose chunks hold every word of the phrase are read (the keyword
+        index's postings), so a check costs about the same at a million papers as at a
+        few hundred. Words that more than PHRASE_CANDIDATES chunks share are common
+        enough to count as used. Without postings every abstract is read, joined once."""
+        key = _folded(phrase)
+        if self._postings is not None:
+            ids = self._postings.papers_with_words(phrase, PHRASE_CANDIDATES)
+            if ids is None:
+                return True
+            return any(key in _folded(_text_of(self.papers[i])) for i in ids if i in self.papers)
         if self._text is None:
-            self._text = " ".join(
-                " ".join(f"{p.title or ''} {p.abstract}".lower().split())
-                for p in self.papers.values()
-            )
-        return " ".join(phrase.lower().split()) in self._text
+            self._text = " ".join(_folded(_text_of(p)) for p in self.papers.values())
+        return key in self._text
 
     def get(self, paper: Paper) -> PaperEvidence:
         with self._lock:

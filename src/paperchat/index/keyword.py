@@ -15,7 +15,7 @@ pay for a few milliseconds of BM25.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +41,11 @@ class _Loaded:
     corpus: object  # rows with node_id, paper_id and _node_content (llama-index's node JSON)
     stemmer: object
     top_k: int
+
+
+def _parts(retriever) -> tuple[object, object, object]:
+    """(bm25s model, chunk rows, stemmer) of a just-built BM25Retriever or a loaded index."""
+    return retriever.bm25, retriever.corpus, retriever.stemmer
 
 
 class KeywordIndex:
@@ -98,6 +103,43 @@ class KeywordIndex:
             return set()
         corpus = self._retriever.corpus
         return {str(corpus[i]["node_id"]) for i in range(len(corpus))}
+
+    def papers_with_words(self, text: str, limit: int) -> Iterator[str] | None:
+        """The papers having a chunk that contains every keyword of `text` (BM25's own
+        tokens: stemmed, no stop words), read lazily from the index's postings (a paper
+        once per such chunk), without scoring.
+        None when that narrows nothing down: `text` has no keyword (only stop words or
+        single letters), or more than `limit` chunks contain them all."""
+        if self._retriever is None:
+            return iter(())
+        import bm25s
+        import numpy as np
+
+        bm25, corpus, stemmer = _parts(self._retriever)
+        words = bm25s.tokenize(
+            text,
+            stemmer=stemmer,
+            token_pattern=_TOKEN_PATTERN,
+            return_ids=False,
+            show_progress=False,
+        )[0]
+        if not words:
+            return None
+        ids = [bm25.vocab_dict.get(w) for w in dict.fromkeys(words)]
+        if any(i is None for i in ids):
+            return iter(())  # a word no chunk uses
+        indptr, indices = bm25.scores["indptr"], bm25.scores["indices"]
+        postings = sorted(
+            (indices[indptr[i] : indptr[i + 1]] for i in ids), key=len
+        )  # rarest first: the intersection only shrinks
+        chunks = np.asarray(postings[0])
+        for more in postings[1:]:
+            if not len(chunks):
+                break
+            chunks = np.intersect1d(chunks, more, assume_unique=True)
+        if len(chunks) > limit:
+            return None
+        return (str(corpus[int(c)]["paper_id"]) for c in chunks)  # read as far as needed
 
     def search(self, query: str, n: int, *, texts: bool = True) -> list[KeywordHit]:
         """The n best chunks; `texts=False` leaves their texts out (empty)."""

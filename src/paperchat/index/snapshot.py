@@ -40,6 +40,9 @@ class IndexSnapshot:
     keyword: KeywordIndex
     evidence: Evidence
 
+    def __post_init__(self) -> None:
+        self.evidence.use_postings(self.keyword)  # phrases are looked up through BM25's
+
 
 def snapshot_dir(root: Path, store: VectorStore, version: str) -> Path:
     return root / getattr(store, "name", "index") / version
