@@ -56,3 +56,32 @@ def test_methods_differ_and_hybrid_uses_both(minilm_searcher):
 def test_empty_query_is_an_input_error(minilm_searcher):
     with pytest.raises(InputError, match="empty"):
         minilm_searcher.search("   ")
+
+
+@pytest.mark.parametrize("since", [2020, 2023, 2024, 2025])
+def test_a_year_filter_finds_what_chromas_own_filter_finds(minilm_searcher, since):
+    # most years are filtered after an unfiltered search (fast on a large index); a year
+    # few papers pass (2025: under 5% here) is filtered inside Chroma: same papers either way
+    query = "graph neural networks for node classification"
+    vector = minilm_searcher.embedder.embed_query(query)
+    filtered = minilm_searcher.store.query(vector, minilm_searcher.candidates, since, texts=False)
+    expected = list(dict.fromkeys(h.paper_id for h in filtered))[:20]
+    hits = minilm_searcher.search(query, k=20, since=since, method="dense")
+    assert [h.paper.id for h in hits] == expected
+
+
+def test_a_year_most_papers_pass_is_filtered_after_the_search(minilm_searcher, monkeypatch):
+    store = minilm_searcher.store
+    asked: list[int | None] = []
+    query = store.query
+
+    def recording(embedding, k, since=None, **options):
+        asked.append(since)
+        return query(embedding, k, since, **options)
+
+    monkeypatch.setattr(store, "query", recording)
+    minilm_searcher.search("graph neural networks", since=2023, method="dense")
+    assert asked == [None]  # 22% of the papers are from 2023 on: one unfiltered search
+    asked.clear()
+    minilm_searcher.search("graph neural networks", since=2025, method="dense")
+    assert asked == [2025]  # under 5%: Chroma filters
