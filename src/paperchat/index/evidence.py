@@ -48,18 +48,29 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class PaperEvidence:
-    """One paper's abstract, cut into sentences, each embedded, stemmed and given a role."""
+    """One paper's abstract, cut into sentences, each embedded, stemmed and given a role.
+
+    Ranking reads only the vectors and the stems of the whole paper; the stems and roles
+    of each sentence are worked out when an answer reads them, for the few papers it
+    quotes, not for every candidate of every search."""
 
     paper: Paper
     sentences: list[str]
     vectors: np.ndarray  # (len(sentences), dim), unit rows, float32
-    stems: list[set[str]]
-    roles: list[Role]
     title_stems: set[str]
 
     @cached_property
+    def stems(self) -> list[set[str]]:
+        return [content_stems(s) for s in self.sentences]
+
+    @cached_property
+    def roles(self) -> list[Role]:
+        return [sentence_role(s, i) for i, s in enumerate(self.sentences)]
+
+    @cached_property
     def all_stems(self) -> set[str]:
-        return set().union(self.title_stems, *self.stems)
+        # stems are per word, so the whole text's are the union of its sentences'
+        return self.title_stems | content_stems(" ".join(self.sentences))
 
     @cached_property
     def title_head_stems(self) -> set[str]:
@@ -284,8 +295,6 @@ class Evidence:
             paper=paper,
             sentences=group,
             vectors=unit_rows(vectors) if len(group) else vectors.reshape(0, self.dim),
-            stems=[content_stems(s) for s in group],
-            roles=[sentence_role(s, i) for i, s in enumerate(group)],
             title_stems=content_stems(paper.title or ""),
         )
         with self._lock:
