@@ -10,7 +10,8 @@ Each sentence of each relevant paper is scored against the question:
     cosine(question, sentence)                 meaning
   + OVERLAP_WEIGHT × shared content words      the question's own terms
   ± NUMBER_BONUS when the question asks for a quantity: + if the sentence states one,
-    − if it does not (it cannot answer "how much")
+    − if it does not (it cannot answer "how much"); a count asked for ("how many
+    views") may be stated in words ("three views"), an amount only in digits
   + NAME_BONUS when the sentence names what the question names ("CoACT", "CIFAR-10"),
     and DEFINITION_BONUS more when the question asks what it is and the sentence defines
     it ("... network (NPNet)")
@@ -33,12 +34,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from paperchat.answer.conversation import Numbering
+from paperchat.answer.detail import counted
 from paperchat.answer.judgement import Judgement
 from paperchat.answer.models import Citation
 from paperchat.answer.safe_text import markdown_text
 from paperchat.index.evidence import unit_rows
 from paperchat.retrieve.relevance import ScoredPaper
-from paperchat.text.lexical import content_stems, states_number
+from paperchat.text.lexical import content_stems, has_number, states_number
 from paperchat.text.sentences import has_own_citation
 
 OVERLAP_WEIGHT = 0.3
@@ -152,6 +154,9 @@ def score_sentences(
     best_relevance = max((p.probability for p in papers), default=0.0)
     stems = set(query.stems)
     weights_of = judgement.weights
+    # a count may be written in words ("three input views"); an amount is in digits, and
+    # "three components" does not say how much
+    numeric = states_number if counted(query.question) else has_number
     picks: list[Pick] = []
     for paper in papers:
         paper_evidence = paper.evidence
@@ -169,7 +174,7 @@ def score_sentences(
             shared = weights_of.coverage(stems, paper_evidence.stems[i])
             score = float(cosines[i]) + OVERLAP_WEIGHT * shared - behind
             if query.quantity:
-                score += NUMBER_BONUS if states_number(sentence) else -NUMBER_BONUS
+                score += NUMBER_BONUS if numeric(sentence) else -NUMBER_BONUS
             if names and _named_in(sentence, names):
                 score += NAME_BONUS if len(papers) > 1 else 0.0
                 if query.definition and _defines(sentence, names):
