@@ -453,7 +453,7 @@ def test_a_described_paper_is_checked_for_the_details_asked_not_for_its_descript
 
 
 def test_which_datasets_is_answered_by_named_benchmarks(evidence):
-    from paperchat.answer.detail import states_what_is_asked
+    from paperchat.answer.detail import unstated
 
     paper = Paper(
         id="bench",
@@ -473,7 +473,7 @@ def test_which_datasets_is_answered_by_named_benchmarks(evidence):
     query = analyse(
         "Which datasets is AnchorFreeDet evaluated on?", small, EMBEDDER.embed_documents
     )
-    assert states_what_is_asked(query, [scored], small.weights)
+    assert unstated(query, [scored], small.weights) is None
 
 
 def test_a_word_capitalised_by_its_place_does_not_make_a_known_name_unknown(evidence):

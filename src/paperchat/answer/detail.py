@@ -6,7 +6,9 @@ the paper out (its title, the names the question uses) are taken away: {"gpu",
 "train"}. The abstract states it when the aspect's rarer vocabulary (rare in the corpus, and not
 everyday English: text/english.py) is there — in one
 sentence that also gives a number, when a number is asked for; anywhere in the abstract
-otherwise. Term weights make "gpu" count for far more than "train".
+otherwise. Term weights make "gpu" count for far more than "train". A question asking
+several things ("What error does it reach, and how many GPUs?") is stated only when each
+of its parts is.
 """
 
 from __future__ import annotations
@@ -254,10 +256,6 @@ def unstated(
         if not _states(part, papers, weights):
             return missing_phrase(part.question, part.quantity, part=len(asked) > 1)
     return None
-
-
-def states_what_is_asked(query: Query, papers: Sequence[ScoredPaper], weights: TermWeights) -> bool:
-    return unstated(query, papers, weights) is None
 
 
 def _states(query: Query, papers: Sequence[ScoredPaper], weights: TermWeights) -> bool:

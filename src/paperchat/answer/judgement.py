@@ -4,12 +4,14 @@ thing is not in the corpus, or nothing relevant — decided once, read by every 
 It reads the relevance model's probabilities (retrieve/relevance.py) and the Query:
 
 - the question names something no abstract mentions ("ControlNet") → `not_in_corpus`,
-  unless a name it also uses identifies a paper that is here ("Does NPNet use PyTorch?"):
+  unless a name it uses first identifies a paper that is here ("Does NPNet use PyTorch?"):
   then that paper is cited and its abstract does not state the rest (`detail_missing`);
 - the best paper's probability is under the fitted answer threshold → `no_relevant_paper`;
 - otherwise the papers above the keep threshold answer it — unless the question asks
-  about an identified paper for something its abstract does not state (answer/detail.py)
-  → `detail_missing`, citing the paper.
+  about an identified paper for something its abstract does not state (answer/detail.py),
+  or asks several things of the paper it describes, one a detail its abstract does not
+  give ("What error does it reach, and how many GPUs?") → `detail_missing`, citing the
+  paper and saying what is not stated (`Judgement.lacking`).
 """
 
 from __future__ import annotations
@@ -128,9 +130,7 @@ def judge(
         if query.pointing == "among":  # the question chose among them: that is the answer
             return verdict(chosen, "answered")
         lacks = unstated(query, chosen, weights)
-        return (
-            verdict(chosen, "detail_missing", lacks=lacks) if lacks else verdict(chosen, "answered")
-        )
+        return verdict(chosen, "detail_missing" if lacks else "answered", lacks=lacks or "")
     named = identified(query, papers, weights)
     if query.absent:
         here = [p for p in named if p.probability >= model.answer or not p.named]
@@ -166,7 +166,8 @@ def choose_from_context(
     """The conversation's papers a follow-up points at, or None to judge the whole corpus.
 
     "the second one" → that paper; "it" → the last answer's first paper, unless another
-    of the conversation's papers fits the question far better; "which of these ..." →
+    of the conversation's papers fits the question (alone, when `alone` is given) far
+    better; "which of these ..." →
     those of them the question fits best, told apart by `alone` (the candidates scored
     against the question without its context) — unless, in context, a paper the
     conversation has not seen fits better than all of them: then the corpus is judged.
