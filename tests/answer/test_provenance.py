@@ -12,11 +12,11 @@ from paperchat.answer.provenance import (
     Bundle,
     BundleStore,
     Request,
-    corpus_hash,
     recorded_ask,
     replay,
 )
 from paperchat.answer.transcript import conversation_markdown
+from paperchat.index.snapshot import corpus_hash
 from paperchat.retrieve.results import SearchResult
 from paperchat.settings import Settings
 
@@ -153,3 +153,20 @@ def test_markdown_export_numbers_references_and_keeps_corpus_text_inert():
     assert "## References" in text and "[1] [" in text and "Ada Lovelace. 2024." in text
     assert "/api/answers/abc123/bundle" in text
     assert "![x]" not in text and "<b>" not in text and "<i>" not in text
+
+
+def test_the_corpus_hash_is_worked_out_once_per_index_version(make_assistant, monkeypatch):
+    import paperchat.index.snapshot as snapshot_module
+
+    assistant = make_assistant()
+    calls = []
+    hash_of = snapshot_module.corpus_hash
+
+    def counting(papers):
+        calls.append(len(papers))
+        return hash_of(papers)
+
+    monkeypatch.setattr(snapshot_module, "corpus_hash", counting)
+    first = [recorded_ask(assistant, Request(question=QUESTION))[1] for _ in range(3)]
+    assert len({b.index.corpus_hash for b in first}) == 1
+    assert len(calls) <= 1  # not once per answer (0.4 s each at 100,000 papers)

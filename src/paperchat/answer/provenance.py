@@ -33,7 +33,6 @@ from paperchat.answer.models import Answer, Mode, RequestedMode, Turn, Verdict
 if TYPE_CHECKING:
     from paperchat.answer.judgement import Judgement
     from paperchat.answer.service import Assistant
-    from paperchat.corpus.paper import Paper
     from paperchat.index.snapshot import IndexSnapshot
 
 FORMAT = "paperchat.bundle/1"
@@ -117,15 +116,6 @@ class Bundle(BaseModel):
 # -- building -------------------------------------------------------------------------
 
 
-def corpus_hash(papers: dict[str, Paper]) -> str:
-    """The same papers with the same text and metadata hash the same, whatever the order."""
-    digest = hashlib.sha256()
-    for pid in sorted(papers):
-        record = papers[pid].model_dump_json(exclude={"sources"})
-        digest.update(pid.encode() + b"\0" + hashlib.sha256(record.encode()).digest())
-    return digest.hexdigest()
-
-
 def _digest(value: Any) -> str:
     text = json.dumps(value, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -173,7 +163,7 @@ def build_bundle(assistant: Assistant, request: Request, answer: Answer, trace: 
         request=request,
         mode=answer.mode,
         index=IndexInfo(
-            corpus_hash=corpus_hash(snapshot.papers),
+            corpus_hash=snapshot.corpus_hash,
             version=snapshot.version,
             papers=len(snapshot.papers),
             embedder=searcher.embedder.name,

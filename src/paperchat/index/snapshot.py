@@ -12,12 +12,14 @@ builds it and saves it there for the next one.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
 import time
 import uuid
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from paperchat.corpus.paper import Paper
@@ -42,6 +44,21 @@ class IndexSnapshot:
 
     def __post_init__(self) -> None:
         self.evidence.use_postings(self.keyword)  # phrases are looked up through BM25's
+
+    @cached_property
+    def corpus_hash(self) -> str:
+        """sha256 over the papers (answer provenance): worked out once per version, not
+        per answer (0.4 s at 100,000 papers)."""
+        return corpus_hash(self.papers)
+
+
+def corpus_hash(papers: dict[str, Paper]) -> str:
+    """The same papers with the same text and metadata hash the same, whatever the order."""
+    digest = hashlib.sha256()
+    for pid in sorted(papers):
+        record = papers[pid].model_dump_json(exclude={"sources"})
+        digest.update(pid.encode() + b"\0" + hashlib.sha256(record.encode()).digest())
+    return digest.hexdigest()
 
 
 def snapshot_dir(root: Path, store: VectorStore, version: str) -> Path:
