@@ -503,3 +503,18 @@ def test_they_after_several_papers_is_told_apart_by_the_question_alone(evidence)
     unsure = _scored(evidence, {"distil": 0.3, "npnet": 0.2, "sampler": 0.1})
     chosen = choose_from_context(query, in_context, MODEL, TermWeights.uniform(), unsure)
     assert _ids(chosen) == ["npnet"]  # no far better fit: the first paper
+
+
+@pytest.mark.parametrize(
+    ("question", "for_papers"),
+    [
+        ("Which papers prune language models?", True),
+        ("What work adapts CLIP to new tasks with few labels?", True),
+        ("Is there work on watermarking generated text?", True),
+        ("Are there any studies of label noise on graphs?", True),
+        ("How large is the dataset NPNet is trained on?", False),
+        ("Does SwiftNet work on ImageNet?", False),
+    ],
+)
+def test_a_question_asking_for_papers_is_told_apart(evidence, question, for_papers):
+    assert _query(evidence, question).for_papers is for_papers

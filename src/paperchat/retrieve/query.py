@@ -36,7 +36,8 @@ _LETTER = re.compile(r"[A-Za-z]")
 _LEADING = STOPWORDS | QUESTION_WORDS | {"tell", "explain", "describe", "compare", "list"}
 _PAPERS = re.compile(
     r"\b(?:which|what|any|other|some)\s+(?:\w+\s+)?(?:papers?|works?|stud(?:y|ies)|research|methods|approaches)\b"
-    r"|\bpapers?\s+(?:on|about|that|which|using|for)\b|\b(?:summari[sz]e|survey|overview)\b",
+    r"|\bpapers?\s+(?:on|about|that|which|using|for)\b|\b(?:summari[sz]e|survey|overview)\b"
+    r"|\b(?:is|are) there (?:any )?(?:work|research|papers?|studies|methods)\b",
     re.I,
 )
 # Capitalised words inside a sentence that are names when the corpus never uses them
