@@ -161,3 +161,40 @@ def test_the_earlier_topic_keeps_its_words_whole():
     context = _question_then_context("Which of these need no depth sensor?", follow.text)
     assert "3d scenes" in context and "text-to-image" in context
     assert " d " not in f" {context} "  # "3D" is not cut into "3 d"
+
+
+def test_the_second_after_an_answer_about_the_first_is_the_second_of_the_list():
+    listed = [CitedPaper(1, "g1", "ERASE"), CitedPaper(2, "g2", "Countering Noisy Labels")]
+    conversation = Conversation(
+        questions=["What papers deal with noisy labels on graphs?", "Does the first one work?"],
+        last_cited=listed[:1],  # the last answer was about the first paper only
+        listed=listed,
+        numbers={"g1": 1, "g2": 2},
+    )
+    follow = read_follow_up("What about the second?", conversation)
+    assert follow.pointing == "among" and follow.ordinal == 1
+    assert follow.context_ids == ("g1", "g2")
+    # "the first time" is no position in a list
+    assert read_follow_up("Was that the first time it was tried?", NPNET).ordinal is None
+
+
+def test_the_history_keeps_the_last_answer_that_listed_several_papers():
+    from paperchat.answer.conversation import read_history
+    from paperchat.answer.models import Citation, Turn
+    from paperchat.corpus.paper import Paper
+
+    papers = {i: Paper(id=i, title=f"Paper {i}", abstract="About graphs.") for i in "abc"}
+
+    def said(*ids):
+        cited = [Citation(n=n, id=i, title=f"Paper {i}", quote="q") for n, i in enumerate(ids, 1)]
+        return Turn(role="assistant", content="...", citations=cited)
+
+    history = [
+        Turn(role="user", content="Which papers?"),
+        said("a", "b"),
+        Turn(role="user", content="And the first?"),
+        said("a"),
+    ]
+    conversation = read_history(history, papers)
+    assert [c.paper_id for c in conversation.last_cited] == ["a"]
+    assert [c.paper_id for c in conversation.listed] == ["a", "b"]

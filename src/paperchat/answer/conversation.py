@@ -44,6 +44,7 @@ class Conversation:
     questions: list[str] = field(default_factory=list)
     last_answer: str = ""
     last_cited: list[CitedPaper] = field(default_factory=list)
+    listed: list[CitedPaper] = field(default_factory=list)  # the last answer citing several
     numbers: dict[str, int] = field(default_factory=dict)  # paper id → n, whole conversation
 
     @property
@@ -110,6 +111,8 @@ def read_history(history: Sequence[Turn] | None, papers: Mapping[str, Paper]) ->
             unique = list({c.n: c for c in cited}.values())
             conversation.last_answer = turn.content
             conversation.last_cited = unique
+            if len(unique) > 1:
+                conversation.listed = unique
             for c in unique:
                 conversation.numbers.setdefault(c.paper_id, c.n)
     return conversation

@@ -25,8 +25,8 @@ _AMONG = re.compile(
     r"of\s+(?:these|those|them|the above|the papers|the methods|the models|the approaches)\b"
     r"|\b(?:these|those)\b|\bamong (?:them|these|those)\b|\bwhich (?:one|ones)\b"
     r"|\b(?:is|are) there (?:one|any|others?)\b(?!\s+(?:paper|work|method|study))"
-    r"|\bthe (?:first|second|third|fourth|fifth|last|latter|former) (?:one|paper|method|model|"
-    r"approach|work)?",
+    r"|\bthe (?:first|second|third|fourth|fifth|last|latter|former)"
+    r"(?:\s+(?:one|paper|method|model|approach|work)\b|(?=\s*(?:[?.!,]|$)))",
     re.I,
 )
 _ORDINALS = {
@@ -122,6 +122,9 @@ def read_follow_up(question: str, conversation: Conversation) -> FollowUp:
         return FollowUp("subject" if name and _SUBJECT.search(question) else "none", text)
     ordinal_match = _ORDINAL.search(question)
     ordinal = _ORDINALS[ordinal_match.group(1).lower()] if ordinal_match else None
+    if ordinal is not None and not -len(cited) <= ordinal < len(cited) and conversation.listed:
+        # "the second" after an answer about the first: the second of the last list
+        cited = tuple(c.paper_id for c in conversation.listed)
     if among:
         return FollowUp("among", text, cited, ordinal)
     if _SUBJECT.search(question):
