@@ -119,13 +119,13 @@ def _folded(text: str) -> str:
 
 
 def _document_stems(paper: Paper) -> set[str]:
-    return content_stems(f"{paper.title or ''} {paper.abstract}")
+    return content_stems(_text_of(paper))
 
 
 def _vocabulary_of(paper: Paper) -> set[str]:
     """Lower-cased word forms a paper uses, hyphenated ones also joined and split, so a
     name is found however it is written ("GPT-4", "gpt4")."""
-    text = f"{paper.title or ''} {paper.abstract}"
+    text = _text_of(paper)
     found: set[str] = set()
     for word in [*words(text), *(n.lower() for n in named_terms(text))]:
         found.add(word)

@@ -106,6 +106,7 @@ class HybridSearcher:
             if new_snapshot.version == DIRTY:  # another ingest began meanwhile: wait for it
                 return False
             self._view = (new_store, new_snapshot)
+            self._shares.clear()  # keyed by the catalog's id, which a new one may reuse
             return True
         finally:
             self._moving.release()
