@@ -198,3 +198,29 @@ def test_the_history_keeps_the_last_answer_that_listed_several_papers():
     conversation = read_history(history, papers)
     assert [c.paper_id for c in conversation.last_cited] == ["a"]
     assert [c.paper_id for c in conversation.listed] == ["a", "b"]
+
+
+def test_an_ordinal_counts_in_the_order_the_user_named_the_papers():
+    # the answer cited RegMixup first; "the second one" is still the second the user named
+    conversation = Conversation(
+        questions=["Can you compare Manifold Mixup and RegMixup?"],
+        last_cited=[
+            CitedPaper(1, "reg", "RegMixup: Mixup as a Regularizer"),
+            CitedPaper(2, "man", "Manifold Mixup: Better Representations"),
+        ],
+        numbers={"reg": 1, "man": 2},
+    )
+    follow = read_follow_up("Does the second one help with OOD inputs?", conversation)
+    assert follow.context_ids == ("man", "reg") and follow.ordinal == 1
+
+
+def test_the_first_one_after_an_answer_about_one_paper_is_the_first_of_the_last_list():
+    listed = [CitedPaper(1, "man", "Manifold Mixup: X"), CitedPaper(2, "reg", "RegMixup: Y")]
+    conversation = Conversation(
+        questions=["Can you compare Manifold Mixup and RegMixup?", "Does the second one work?"],
+        last_cited=listed[1:],
+        listed=listed,
+        numbers={"man": 1, "reg": 2},
+    )
+    follow = read_follow_up("And the first one?", conversation)
+    assert follow.context_ids == ("man", "reg") and follow.ordinal == 0

@@ -514,7 +514,90 @@ def test_they_after_several_papers_is_told_apart_by_the_question_alone(evidence)
         ("Are there any studies of label noise on graphs?", True),
         ("How large is the dataset NPNet is trained on?", False),
         ("Does SwiftNet work on ImageNet?", False),
+        ("Is there a paper on speeding up diffusion sampling?", True),
+        ("In the paper on golden noise, what dataset size did they use?", False),
     ],
 )
 def test_a_question_asking_for_papers_is_told_apart(evidence, question, for_papers):
     assert _query(evidence, question).for_papers is for_papers
+
+
+def _one(paper: Paper, question: str, cosine: float = 0.0):
+    small = Evidence.build({paper.id: paper}, EMBEDDER.embed_documents, embedder_name="hash")
+    n = len(small.get(paper).sentences)
+    scored = ScoredPaper(
+        candidate=Candidate(paper=paper, chunk_id=f"{paper.id}#0", chunk_text=paper.abstract),
+        evidence=small.get(paper),
+        sentence_scores=np.full(n, cosine),
+        coverage=0.0,
+        named=True,
+        probability=0.9,
+    )
+    return analyse(question, small, EMBEDDER.embed_documents), [scored], small.weights
+
+
+def test_a_number_the_question_gives_itself_does_not_state_what_it_asks():
+    from paperchat.answer.detail import unstated
+
+    paper = Paper(
+        id="glam",
+        title="InpaintNet: Joint Losses for Inpainting",
+        abstract="We propose InpaintNet for image inpainting. InpaintNet was ranked first "
+        "in terms of PSNR in the NTIRE 2022 challenge.",
+    )
+    query, scored, weights = _one(paper, "What PSNR did InpaintNet score in NTIRE 2022?")
+    assert unstated(query, scored, weights) == "a number for that"
+    query, scored, weights = _one(paper, "Which challenge did InpaintNet rank first in?")
+    assert unstated(query, scored, weights) is None
+
+
+def test_one_part_of_a_question_is_not_stated_by_a_sentence_close_to_the_whole():
+    # the sentence is close to the whole question in meaning (cosine 0.9) and gives a
+    # number; the part "by how much did it beat the runner-up" is still not stated
+    from paperchat.answer.detail import unstated
+
+    paper = Paper(
+        id="glam",
+        title="InpaintNet: Joint Losses for Inpainting",
+        abstract="We propose InpaintNet for image inpainting. InpaintNet scored 24.1 PSNR in "
+        "the NTIRE challenge.",
+    )
+    question = "What PSNR did InpaintNet score, and by how much did it beat the runner-up?"
+    query, scored, weights = _one(paper, question, cosine=0.9)
+    assert unstated(query, scored, weights) == "by how much did it beat the runner-up"
+
+
+def test_which_datasets_is_answered_by_the_names_results_are_reported_on():
+    from paperchat.answer.detail import unstated
+
+    paper = Paper(
+        id="cps",
+        title="CrossTeach: Semi-Supervised Segmentation",
+        abstract="In CrossTeach two networks supervise each other with pseudo labels. "
+        "CrossTeach achieves state-of-the-art performance on Cityscapes and PASCAL VOC 2012.",
+    )
+    question = "Which datasets does CrossTeach report results on?"
+    query, scored, weights = _one(paper, question)
+    assert unstated(query, scored, weights) is None
+    plain = Paper(id="p", title="CrossTeach", abstract="In CrossTeach two networks teach.")
+    query, scored, weights = _one(plain, question)
+    assert unstated(query, scored, weights) is not None
+
+
+def test_a_paper_the_question_names_answers_it_under_the_answer_threshold(evidence):
+    # "How many GPUs trained NPNet?": the rest of the question fits nothing, so the
+    # paper scores low; it is named, so it is cited and the GPUs are said to be missing
+    judgement = _judge(
+        evidence, "How many GPUs were used to train NPNet?", {"npnet": 0.1, "swift": 0.05}
+    )
+    assert judgement.verdict == "detail_missing" and _ids(judgement.relevant) == ["npnet"]
+    nothing = _judge(evidence, "How many layers does a deep network have?", {"npnet": 0.1})
+    assert nothing.verdict == "no_relevant_paper"
+
+
+def test_a_paper_named_by_its_title_s_name_joins_the_answer(evidence):
+    # "SwiftNet" is named by the title ("SwiftNet: ..."): it answers beside the best paper
+    # however far behind it is
+    judgement = _judge(evidence, "How do NPNet and SwiftNet differ?", {"npnet": 0.95, "swift": 0.2})
+    assert set(_ids(judgement.relevant)) == {"npnet", "swift"}
+    assert set(judgement.named) == {"npnet", "swift"}

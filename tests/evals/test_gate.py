@@ -41,22 +41,23 @@ TARGETS = {
     "hybrid_mrr@10": 0.95,  # retrieval, at least
 }
 # What the gate holds: the figures measured on the test split when the relevance model
-# landed (paperchat eval --split test, 2026-12-02; the comments give the figures on the
-# 166-question test split of 2026-12-07, int8 embedder), less a margin for the fp32 embedder
-# the test session uses. Where a floor is below its TARGET, the target is not met yet;
-# raise a floor when a change lifts the figure, never lower it to let a change pass.
+# landed (paperchat eval --split test, 2026-12-02), less a margin for the fp32 embedder
+# the test session uses. The comments give the figures on the 196-question test split of
+# 2026-12-07 (int8 embedder), after word closeness joined the relevance model. Where a
+# floor is below its TARGET, the target is not met yet; raise a floor when a change lifts
+# the figure, never lower it to let a change pass.
 FLOORS = {
-    "lookup_gold_cited": 0.90,  # measured 1.000
-    "answerable_declined": 0.03,  # measured 0.008 (at most)
-    "abstention_recall": 0.75,  # measured 0.786 — below the 0.95 target
-    "abstention_precision": 0.90,  # measured 0.971
-    "named_absent_attributed": 2,  # measured 0 of 17 (at most), the target
-    "detail_missing_verdict": 0.70,  # measured 0.867 — target 0.90
-    "dialog_success": 0.75,  # measured 0.833 — below the 0.93 target
-    "summary_precision": 0.80,  # measured 0.893
-    "summary_recall": 0.70,  # measured 0.768 — below the 0.85 target
-    "hybrid_hit@1": 0.90,  # measured 0.935
-    "hybrid_mrr@10": 0.93,  # measured 0.965
+    "lookup_gold_cited": 0.90,  # measured 0.966
+    "answerable_declined": 0.03,  # measured 0.014 (at most)
+    "abstention_recall": 0.80,  # measured 0.857 — below the 0.95 target
+    "abstention_precision": 0.90,  # measured 0.955
+    "named_absent_attributed": 2,  # measured 0 of 20 (at most), the target
+    "detail_missing_verdict": 0.85,  # measured 1.000
+    "dialog_success": 0.75,  # measured 0.812 — below the 0.93 target
+    "summary_precision": 0.80,  # measured 0.835 — below the 0.85 target
+    "summary_recall": 0.75,  # measured 0.836 — below the 0.85 target
+    "hybrid_hit@1": 0.90,  # measured 0.925
+    "hybrid_mrr@10": 0.93,  # measured 0.957
 }
 assert FLOORS.keys() == TARGETS.keys()
 JUDGE_FLOORS = {"accuracy": 0.85, "kappa": 0.70}  # the judge on its test half of the labels

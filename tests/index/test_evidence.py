@@ -28,6 +28,15 @@ class CountingEmbedder(HashEmbedder):
         self.embedded.extend(texts)
         return super().embed_documents(texts)
 
+    @property
+    def sentences(self) -> list[str]:
+        """What it embedded that is not a single word (the evidence's word vectors)."""
+        return [t for t in self.embedded if " " in t]
+
+    @property
+    def words(self) -> list[str]:
+        return [t for t in self.embedded if " " not in t]
+
 
 PAPERS = {
     "a": Paper(
@@ -70,7 +79,23 @@ def test_best_match_finds_the_sentence_closest_to_a_text(tmp_path):
 def test_a_second_build_reads_the_vectors_it_has_seen_from_the_cache(tmp_path):
     first = CountingEmbedder()
     before = _build(tmp_path, first)
-    assert len(first.embedded) == 4
+    assert len(first.sentences) == 4
+    # every distinct content word once: no stop words ("it", "by"), no numbers ("3")
+    assert sorted(first.words) == sorted(
+        [
+            "alpha",
+            "propose",
+            "outperforms",
+            "gpt-4",
+            "gpt",
+            "points",
+            "gpu",
+            "baseline",
+            "nobody",
+            "uses",
+            "anymore",
+        ]
+    )
 
     second = CountingEmbedder()
     after = _build(tmp_path, second)
@@ -87,11 +112,12 @@ def test_a_changed_abstract_is_embedded_again_and_another_embedder_misses(tmp_pa
         id="a", title="Alpha", abstract="We propose Alpha. It outperforms GPT-4 by 4 points."
     )
     _build(tmp_path, changed, {"a": edited, "b": PAPERS["b"]})
-    assert changed.embedded == ["We propose Alpha.", "It outperforms GPT-4 by 4 points."]
+    assert changed.sentences == ["We propose Alpha.", "It outperforms GPT-4 by 4 points."]
+    assert changed.words == []  # the same words as before
 
     other = CountingEmbedder(dim=32)
     _build(tmp_path, other)
-    assert len(other.embedded) == 4
+    assert len(other.sentences) == 4 and other.words
 
 
 def test_saved_evidence_loads_the_same_with_vectors_left_on_disk(tmp_path):
@@ -242,3 +268,26 @@ def test_words_too_common_to_narrow_down_count_as_used(tmp_path, monkeypatch):
     monkeypatch.setattr(evidence_module, "PHRASE_CANDIDATES", 0)
     assert evidence.mentions_phrase("Tree Search") is True  # more chunks than it may read
     assert evidence.mentions_phrase("Textual Inversion") is False  # no chunk: still absent
+
+
+def test_word_vectors_are_saved_with_the_evidence_and_found_by_meaning(tmp_path):
+    built = _build(tmp_path, CountingEmbedder())
+    folder = tmp_path / "v1" / EVIDENCE_DIR
+    built.save(folder)
+    loaded = Evidence.load(folder, PAPERS)
+    assert loaded.word_vectors.words == built.word_vectors.words
+    (folder / "words.json").unlink()
+    assert not Evidence.exists(folder)  # an older snapshot without them is rebuilt
+
+    embedder = CountingEmbedder()
+    words = ["gpu", "alpha", "zebra"]
+    vectors = loaded.word_vectors.vectors_of(words, embedder.embed_documents)
+    assert embedder.embedded == ["zebra"]  # only the word no abstract uses is embedded
+    weights = np.ones(len(words), dtype=np.float32)
+    closeness = loaded.word_vectors.matcher(vectors, weights)
+    # "gpu" and "alpha" are each in one paper; "zebra" is in neither
+    a, b = closeness(PAPERS["a"]), closeness(PAPERS["b"])
+    assert a < 1.0 and b < 1.0
+    only_alpha = loaded.word_vectors.matcher(vectors[1:2], weights[:1])
+    assert only_alpha(PAPERS["a"]) == pytest.approx(1.0, abs=1e-3)
+    assert only_alpha(PAPERS["b"]) < 0.99

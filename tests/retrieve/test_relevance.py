@@ -114,6 +114,19 @@ def test_retriever_signals_become_features(evidence):
     assert all(r["absent_names"] == 0.0 for r in rows.values())
 
 
+def test_word_closeness_and_numbers_found_measure_what_of_the_question_a_paper_speaks_to(
+    evidence,
+):
+    rows = _rows(evidence, "Which training-free sampler for diffusion models reaches 81.2%?")
+    sampler, swift = rows["sampler"], rows["swift"]
+    # every word but "reaches" is in the sampler paper, word for word
+    assert sampler["word_closeness"] > swift["word_closeness"]
+    assert 0.5 < sampler["word_closeness"] < 1.0
+    # the question's one number is stated by SwiftNet's abstract only
+    assert swift["numbers_found"] == 1.0 and sampler["numbers_found"] == 0.0
+    assert _rows(evidence, "Which sampler is fastest?")["swift"]["numbers_found"] == 0.0
+
+
 def test_best_sentence_is_the_cosine_of_the_closest_sentence(evidence):
     query = _query(evidence, "NPNet is trained on a dataset of 100k noise pairs")
     rows, evidences, sims, _ = features(query, CANDIDATES[2:], evidence)

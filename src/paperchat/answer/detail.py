@@ -25,6 +25,7 @@ from paperchat.text.lexical import (
     STOPWORDS,
     TermWeights,
     content_stems,
+    gives_number,
     named_terms,
     states_number,
     stem,
@@ -33,9 +34,11 @@ from paperchat.text.lexical import (
 
 ASPECT_COVERAGE = 0.3  # weighted share of the aspect a paper must state ...
 CLOSE_SENTENCE = 0.65  # ... or a sentence this close to the question in meaning
+MOST = 0.5  # ... or this weighted share of all its words
 NEIGHBOURS = 2  # a number this many sentences away still belongs to the passage
 RARE_SHARE = 0.01  # an aspect word this few abstracts use must be in the paper's ...
 MIN_CORPUS_FOR_RARE = 100  # ... in a corpus large enough for rarity to mean something
+PLAIN_ZIPF = 3.5  # ... and a technical word: plainer ones ("cope") are paraphrased freely
 # Verbs that ask for something rather than name what is asked about.
 _ASKING = {
     stem(w)
@@ -55,6 +58,11 @@ _ASKING = {
         "perform",
         "conduct",
         "carry",
+        "compare",
+        "comparison",
+        "differ",
+        "difference",
+        "contrast",
         # the form of the number asked for, not what it is about
         "fraction",
         "proportion",
@@ -67,15 +75,24 @@ _ASKING = {
 }
 # "Which datasets ...?" asks for names: the abstract must name some, not only count them.
 _WHICH_NAMED = re.compile(
-    r"\b(?:which|what)\s+(?:\w+\s+){0,2}(datasets?|benchmarks?|baselines?|architectures?|"
+    r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}(datasets?|benchmarks?|baselines?|architectures?|"
     r"backbones?|languages?|gpus?|hardware)\b",
     re.I,
 )
 _DATA_NOUNS = {stem("dataset"), stem("benchmark")}  # "which datasets" is answered by either
+# ... or by the names a result is reported on: "performance on Cityscapes and PASCAL VOC"
+_REPORTED = re.compile(
+    r"\b(?:results?|performance|experiments?|evaluat\w*|achiev\w*|outperform\w*|"
+    r"state-of-the-art|accuracy|sota)\b",
+    re.I,
+)
+_ON_NAMES = re.compile(r"\b(?:on|across)\s+((?:the\s+)?[A-Z][^.;:]*)")
 
 
 _VALUE = re.compile(r"^x?\d+(?:\.\d+)?$")  # "256", "x256": the value asked, not the aspect
 # "How many GPUs ...?" counts GPUs: the abstract must give a number next to the word.
+# an amount in words ("half the cost", "twice as fast"); "two key factors" is a count
+_AMOUNT = re.compile(r"\b(?:half|double|twice|triple|tenfold|hundredfold|\w+-fold)\b", re.I)
 _HOW_MANY = re.compile(r"\bhow many\s+([\w-]+)(?:\s+([\w-]+))?", re.I)
 _NOT_COUNTED = {stem(w) for w in ["times", "percent", "points", "fold", "more", "fewer", "of"]}
 _HOW_MANY_PHRASE = re.compile(r"\bhow many((?:\s+[\w-]+){1,3})", re.I)
@@ -100,6 +117,7 @@ _QUESTION_START = (
 )
 _NEXT_PART = re.compile(rf"(?:,\s*|\s+)and\s+{_QUESTION_START}|\?\s+{_QUESTION_START}", re.I)
 _PART_WORDS = re.compile(r"[\w-]+")
+_LAST_CLAUSE = re.compile(r".*,\s*(?=(?:what|which|who|how)\b)", re.I)
 
 
 def parts(query: Query) -> list[Query]:
@@ -133,7 +151,8 @@ def missing_phrase(question: str, quantity: bool, *, part: bool = False) -> str:
         words = list(itertools.takewhile(lambda w: w.lower() not in STOPWORDS, match[1].split()))
         return "how many " + " ".join(words)
     if part:  # words only: nothing the user typed becomes markup
-        said = _PART_WORDS.findall(question)
+        asked = _LAST_CLAUSE.search(question)  # "In the paper on X, what rate ...": "what rate ..."
+        said = _PART_WORDS.findall(question[asked.end() :] if asked else question)
         return " ".join([said[0].lower(), *said[1:]]) if said else "what you asked"
     return "a number for that" if quantity else "what you asked"
 
@@ -159,17 +178,20 @@ def _part_of(name: str, own: set[str]) -> bool:
     return any(name in o or o in name for o in own)
 
 
-def _states_quantity(paper: ScoredPaper, asked: set[str], weights: TermWeights) -> bool:
-    """A sentence that speaks of the aspect (its words, or close in meaning) and gives a
-    number, itself or within NEIGHBOURS sentences ("... a dataset of 100k pairs. With it
-    as the training set, ...")."""
+def _states_quantity(
+    paper: ScoredPaper, query: Query, asked: set[str], weights: TermWeights, *, whole: bool
+) -> bool:
+    """A sentence that speaks of the aspect (its words, or — for a question asking one
+    thing — close in meaning to it) and gives a number the question does not, itself or
+    within NEIGHBOURS sentences ("... a dataset of 100k pairs. With it as the training
+    set, ...")."""
     sentences = paper.evidence.sentences
-    numeric = [states_number(s) for s in sentences]
+    numeric = [gives_number(s, query.question) or bool(_AMOUNT.search(s)) for s in sentences]
     for i, (stems, cosine) in enumerate(
         zip(paper.evidence.stems, paper.sentence_scores, strict=True)
     ):
         about = not asked or weights.coverage(asked, stems) >= ASPECT_COVERAGE
-        if not (about or float(cosine) >= CLOSE_SENTENCE):
+        if not (about or (whole and float(cosine) >= CLOSE_SENTENCE)):
             continue
         near = [j for j in range(i - NEIGHBOURS, i + NEIGHBOURS + 1) if 0 <= j < len(numeric)]
         if numeric[i] or (about and any(numeric[j] for j in near)):
@@ -201,9 +223,10 @@ def _gives_count(sentence: str, what: set[str]) -> bool:
     )
 
 
-def _everyday(query: Query) -> set[str]:
-    """Stems of the question's everyday English words ("earlier", "keep", "learning")."""
-    return {stem(w) for w in words(query.question) if english.everyday(w)}
+def _everyday(query: Query, zipf: float = english.EVERYDAY_ZIPF) -> set[str]:
+    """Stems of the question's everyday English words ("earlier", "keep", "learning"):
+    those at least `zipf` common."""
+    return {stem(w) for w in words(query.question) if english.zipf(w) >= zipf}
 
 
 def aspect(query: Query, papers: Sequence[ScoredPaper]) -> set[str]:
@@ -253,22 +276,28 @@ def unstated(
     for part in asked:
         if details_only and not asks_for_detail(part):
             continue
-        if not _states(part, papers, weights):
+        if not _states(part, papers, weights, whole=len(asked) == 1):
             return missing_phrase(part.question, part.quantity, part=len(asked) > 1)
     return None
 
 
-def _states(query: Query, papers: Sequence[ScoredPaper], weights: TermWeights) -> bool:
+def _states(
+    query: Query, papers: Sequence[ScoredPaper], weights: TermWeights, *, whole: bool = True
+) -> bool:
+    """Whether the papers state what `query` asks. A sentence close in meaning to the
+    question counts only for a `whole` question: the closeness was measured against all
+    of it, not against one of its parts."""
     if not _names_all_there(query, papers):
         return False
     asked = aspect(query, papers)
     everyday = _everyday(query)
+    plain = _everyday(query, PLAIN_ZIPF)
     rare = (
-        {a for a in asked - everyday if weights.document_count(a) <= RARE_SHARE * weights.size}
+        {a for a in asked - plain if weights.document_count(a) <= RARE_SHARE * weights.size}
         if weights.size >= MIN_CORPUS_FOR_RARE
         else set()
     )
-    close = any(p.best_cosine >= CLOSE_SENTENCE for p in papers)
+    close = whole and any(p.best_cosine >= CLOSE_SENTENCE for p in papers)
     if rare and not close and not any(rare & p.evidence.all_stems for p in papers):
         return False  # "GPUs" asked of a paper whose abstract never says "GPU"
     if _HOW_LONG.search(query.question) and not any(
@@ -283,27 +312,36 @@ def _states(query: Query, papers: Sequence[ScoredPaper], weights: TermWeights) -
     if what:
         return any(_gives_count(s, what) for p in papers for s in p.evidence.sentences)
     if query.quantity:
-        return any(_states_quantity(paper, asked, weights) for paper in papers)
+        return any(_states_quantity(p, query, asked, weights, whole=whole) for p in papers)
     which = _WHICH_NAMED.search(query.question)
     if which:
         noun = stem(which.group(1).lower().rstrip("s"))
         nouns = _DATA_NOUNS if noun in _DATA_NOUNS else {noun}
         own = {_bare(n) for p in papers for n in _own_names(p)}  # not the method itself
-        return any(
-            nouns & stems
-            and any(
-                not _part_of(_bare(n), own) and not is_acronym(n) for n in named_terms(sentence)
+
+        def names_other(text: str) -> bool:
+            return any(not _part_of(_bare(n), own) and not is_acronym(n) for n in named_terms(text))
+
+        def reported_on(sentence: str) -> bool:
+            return bool(_REPORTED.search(sentence)) and any(
+                names_other(m) for m in _ON_NAMES.findall(sentence)
             )
+
+        return any(
+            (nouns & stems and names_other(sentence))
+            or (nouns == _DATA_NOUNS and reported_on(sentence))
             for p in papers
             for sentence, stems in zip(p.evidence.sentences, p.evidence.stems, strict=True)
         )
     # what a number is about may be everyday words ("learning rate"); a description
-    # asked for is named by the rarer ones
-    asked -= everyday
-    if not asked:
+    # asked for is named by the rarer ones, or by most of its words ("no ground truth for
+    # the combined concept" in other words than "to cope with")
+    rarer = asked - everyday
+    if not rarer:
         return True
     return any(
-        weights.coverage(asked, p.evidence.all_stems) >= ASPECT_COVERAGE
-        or p.best_cosine >= CLOSE_SENTENCE
+        weights.coverage(rarer, p.evidence.all_stems) >= ASPECT_COVERAGE
+        or weights.coverage(asked, p.evidence.all_stems) >= MOST
+        or (whole and p.best_cosine >= CLOSE_SENTENCE)
         for p in papers
     )

@@ -28,7 +28,7 @@ sentences in abstract order, so each paper reads as a short passage).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,7 +40,7 @@ from paperchat.answer.models import Citation
 from paperchat.answer.safe_text import markdown_text
 from paperchat.index.evidence import unit_rows
 from paperchat.retrieve.relevance import ScoredPaper
-from paperchat.text.lexical import content_stems, has_number, states_number
+from paperchat.text.lexical import content_stems, gives_number, states_number
 from paperchat.text.sentences import has_own_citation
 
 OVERLAP_WEIGHT = 0.3
@@ -118,13 +118,9 @@ def _defines(sentence: str, names: list[str]) -> bool:
 
 def focus(judgement: Judgement) -> list[ScoredPaper]:
     """The papers a question is about when it names them (by title, or by a name such as
-    "CoACT" that their text uses); all relevant papers otherwise."""
+    "CoACT" that their text uses: `Judgement.named`); all relevant papers otherwise."""
     papers = judgement.relevant
-    titled = [p for p in papers if p.named]
-    if titled:
-        return titled
-    naming = [p for p in papers if p.features.get("names_found", 0.0) > 0]
-    return naming or papers
+    return [p for p in papers if p.paper.id in judgement.named] or papers
 
 
 def without_names(question: str, names: list[str]) -> str:
@@ -155,8 +151,9 @@ def score_sentences(
     stems = set(query.stems)
     weights_of = judgement.weights
     # a count may be written in words ("three input views"); an amount is in digits, and
-    # "three components" does not say how much
-    numeric = states_number if counted(query.question) else has_number
+    # "three components" does not say how much; a number the question gives itself
+    # ("in NTIRE 2022") answers nothing
+    numeric = states_number if counted(query.question) else gives_number
     picks: list[Pick] = []
     for paper in papers:
         paper_evidence = paper.evidence
@@ -174,7 +171,7 @@ def score_sentences(
             shared = weights_of.coverage(stems, paper_evidence.stems[i])
             score = float(cosines[i]) + OVERLAP_WEIGHT * shared - behind
             if query.quantity:
-                score += NUMBER_BONUS if numeric(sentence) else -NUMBER_BONUS
+                score += NUMBER_BONUS if numeric(sentence, query.question) else -NUMBER_BONUS
             if names and _named_in(sentence, names):
                 score += NAME_BONUS if len(papers) > 1 else 0.0
                 if query.definition and _defines(sentence, names):
@@ -191,8 +188,10 @@ def score_sentences(
     return picks
 
 
-def select(picks: list[Pick]) -> list[list[Pick]]:
-    """The sentences to use, grouped by paper: papers by best sentence, then abstract order."""
+def select(picks: list[Pick], named: Collection[str] = ()) -> list[list[Pick]]:
+    """The sentences to use, grouped by paper: papers by best sentence, then abstract order.
+    Each paper the question `named` ("compare Manifold Mixup and RegMixup") is quoted
+    however far its best sentence is behind."""
     if not picks:
         return []
     floor = picks[0].score - SENTENCE_MARGIN
@@ -206,7 +205,7 @@ def select(picks: list[Pick]) -> list[list[Pick]]:
         if group is None:
             if len(groups) == MAX_PAPERS:
                 continue
-            if pick.score < floor and groups:
+            if pick.score < floor and groups and key not in named:
                 continue
             groups[key] = group = []
         elif len(group) == per_paper or pick.score < floor:
@@ -254,7 +253,7 @@ def compose(
     embed: Callable[[list[str]], object] | None = None,
 ) -> Extract:
     """The extractive answer from the relevant papers of `judgement`."""
-    groups = select(score_sentences(judgement, embed))
+    groups = select(score_sentences(judgement, embed), judgement.named)
     lines, citations = _cited_lines(groups, numbering)
     return Extract(
         "\n".join([_lead(len(groups)), "", *lines]), citations, [c.id for c in citations]

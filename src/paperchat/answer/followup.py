@@ -18,7 +18,14 @@ from dataclasses import dataclass
 
 from paperchat.answer.conversation import Conversation
 from paperchat.retrieve.query import Pointing
-from paperchat.text.lexical import STOPWORDS, content_stems, named_terms, wordset
+from paperchat.text.lexical import (
+    STOPWORDS,
+    content_stems,
+    named_terms,
+    says_name,
+    title_name,
+    wordset,
+)
 
 _AMONG = re.compile(
     r"\b(?:which|what|any|none|each|all|both|either|neither|one|some|how many)\s+(?:\w+\s+)?"
@@ -91,6 +98,19 @@ def _subject_name(conversation: Conversation, *, titles: bool = True) -> str | N
     return None
 
 
+def _in_users_order(cited: tuple[str, ...], conversation: Conversation) -> tuple[str, ...]:
+    """The cited papers in the order the latest question naming them all did ("compare
+    Manifold Mixup and RegMixup": the second one is RegMixup, whichever the answer cited
+    first); as cited when no question named each."""
+    titles = {c.paper_id: c.title or "" for c in conversation.last_cited + conversation.listed}
+    names = {pid: title_name(titles.get(pid, "")).lower() for pid in cited}
+    for asked in reversed(conversation.questions):
+        asked = asked.lower()
+        if all(says_name(asked, name) for name in names.values()):
+            return tuple(sorted(cited, key=lambda pid: asked.find(names[pid])))
+    return cited
+
+
 def stands_alone(question: str) -> bool:
     """No reference to resolve, and enough words (or a name) of its own to search with."""
     if _AMONG.search(question) or _SUBJECT.search(question):
@@ -122,9 +142,11 @@ def read_follow_up(question: str, conversation: Conversation) -> FollowUp:
         return FollowUp("subject" if name and _SUBJECT.search(question) else "none", text)
     ordinal_match = _ORDINAL.search(question)
     ordinal = _ORDINALS[ordinal_match.group(1).lower()] if ordinal_match else None
-    if ordinal is not None and not -len(cited) <= ordinal < len(cited) and conversation.listed:
-        # "the second" after an answer about the first: the second of the last list
+    if ordinal is not None and len(cited) < 2 and conversation.listed:
+        # "the second", "and the first one?" after an answer about one paper: of the last list
         cited = tuple(c.paper_id for c in conversation.listed)
+    if ordinal is not None and conversation.questions:
+        cited = _in_users_order(cited, conversation)
     if among:
         return FollowUp("among", text, cited, ordinal)
     if _SUBJECT.search(question):

@@ -6,7 +6,8 @@ It reads the relevance model's probabilities (retrieve/relevance.py) and the Que
 - the question names something no abstract mentions ("ControlNet") → `not_in_corpus`,
   unless a name it uses first identifies a paper that is here ("Does NPNet use PyTorch?"):
   then that paper is cited and its abstract does not state the rest (`detail_missing`);
-- the best paper's probability is under the fitted answer threshold → `no_relevant_paper`;
+- the best paper's probability is under the fitted answer threshold, and the question
+  names no paper that is here → `no_relevant_paper`;
 - otherwise the papers above the keep threshold answer it — unless the question asks
   about an identified paper for something its abstract does not state (answer/detail.py),
   or asks several things of the paper it describes, one a detail its abstract does not
@@ -24,7 +25,7 @@ from paperchat.answer.detail import parts, unstated
 from paperchat.answer.models import Verdict
 from paperchat.retrieve.query import Query, is_acronym
 from paperchat.retrieve.relevance import RelevanceModel, ScoredPaper, mentions
-from paperchat.text.lexical import TermWeights, content_stems
+from paperchat.text.lexical import TermWeights, content_stems, named_terms, says_name, title_name
 
 _ONE = re.compile(r"\b(?:which|the|that) one\b|\bwhich (?:paper|method|model|approach)\b", re.I)
 KEEP_RATIO = 0.5  # other papers must be at least this share of the best one's probability
@@ -44,6 +45,7 @@ class Judgement:
     missing: tuple[str, ...] = ()  # the names the corpus lacks
     weights: TermWeights = field(default_factory=TermWeights.uniform)  # the version's IDF
     unstated: str = ""  # detail_missing: what the abstract does not state, in the question's words
+    named: tuple[str, ...] = ()  # ids of the relevant papers the question picks out itself
 
     @property
     def abstain(self) -> bool:
@@ -67,8 +69,9 @@ class Judgement:
 def identified(
     query: Query, papers: Sequence[ScoredPaper], weights: TermWeights
 ) -> list[ScoredPaper]:
-    """Papers the question picks out itself: by spelling out the title, or by a rare name
-    (used by at most RARE_NAME papers of the corpus) that the paper uses."""
+    """Papers the question picks out itself: by spelling out the title or the name its
+    title gives it ("Manifold Mixup: ..."), or by a rare name (used by at most RARE_NAME
+    papers of the corpus) that the paper uses."""
     # the subject is the question's first rare name ("top-1" is common, "TransMix" rare),
     # unless an earlier name is one the corpus lacks ("How does Lion compare to AdamW?"
     # is about Lion, whichever kind of name spotted it)
@@ -82,8 +85,25 @@ def identified(
     return [
         p
         for p in papers
-        if p.named or any(mentions(f"{p.paper.title or ''} {p.paper.abstract}", n) for n in rare)
+        if p.named
+        or _says_title_name(query.question, p.paper.title, papers)
+        or any(mentions(f"{p.paper.title or ''} {p.paper.abstract}", n) for n in rare)
     ]
+
+
+def _says_title_name(question: str, title: str | None, papers: Sequence[ScoredPaper]) -> bool:
+    """The question uses the name the paper's title gives it — two words or more, or one
+    that is a name ("RegMixup"), not an everyday word ("Dropout: ...") — as a name:
+    written as the title writes it ("Manifold Mixup"), or as "the ... paper", or in any
+    case when few papers use it ("weight normalization"), unlike the "consistency
+    models" many speak of."""
+    name = title_name(title or "")
+    if not (len(name.split()) > 1 or named_terms(name)) or not says_name(question, name):
+        return False
+    if says_name(question, name, any_case=False) or says_name(question, f"{name} paper"):
+        return True
+    users = sum(mentions(f"{p.paper.title or ''} {p.paper.abstract}", name) for p in papers)
+    return users <= RARE_NAME
 
 
 def _in_order(query: Query) -> list[str]:
@@ -123,8 +143,11 @@ def judge(
     `chosen`: papers a follow-up points at ("it", "which of these"), already narrowed
     down; they are treated as identified by the question."""
 
+    named_ids: set[str] = set()
+
     def verdict(relevant, name: Verdict, missing: tuple[str, ...] = (), lacks="") -> Judgement:
-        return Judgement(query, papers, relevant, name, missing, weights, unstated=lacks)
+        picked = tuple(p.paper.id for p in relevant if p.paper.id in named_ids)
+        return Judgement(query, papers, relevant, name, missing, weights, lacks, picked)
 
     if chosen:
         if query.pointing == "among":  # the question chose among them: that is the answer
@@ -132,15 +155,19 @@ def judge(
         lacks = unstated(query, chosen, weights)
         return verdict(chosen, "detail_missing" if lacks else "answered", lacks=lacks or "")
     named = identified(query, papers, weights)
+    named_ids = {p.paper.id for p in named}
     if query.absent:
         here = [p for p in named if p.probability >= model.answer or not p.named]
         if here:  # the question picks out a paper that is here; the rest it lacks
             return verdict(here[:1], "detail_missing", query.absent)
         return verdict([], "not_in_corpus", query.absent)
-    if not papers or papers[0].probability < model.answer:
+    # a paper the question names bears on it, however far behind the best one and however
+    # little else of the question it speaks to ("How many GPUs trained NPNet?")
+    if not named and (not papers or papers[0].probability < model.answer):
         return verdict([], "no_relevant_paper")
-    relevant = keep(papers, model, query)
-    named_ids = {p.paper.id for p in named}
+    relevant = keep(papers, model, query) if papers[0].probability >= model.answer else []
+    relevant += [p for p in named if p not in relevant]
+    relevant = relevant[:MAX_RELEVANT]
     # the paper the question is about: the one it names, else — when it asks several
     # things of one paper ("What error does it reach, and with which radius?") — the best,
     # checked for the details asked (its description is the relevance model's to judge)

@@ -169,6 +169,9 @@ class Assistant:
                 continue  # among the question's own hits: no second search
             near = self.searcher.search(title, TITLE_SEARCH)
             if not any(title_matches(title, hit.paper.title) for hit in near):
+                # nearest to a title is nearest in meaning (the relevance model weighs
+                # the title's missing words, which every paper lacks alike)
+                near.sort(key=lambda hit: hit.similarity or 0.0, reverse=True)
                 return title, near[:NEAREST]
         return "", []
 

@@ -1,5 +1,6 @@
 """The evidence of one index version: every abstract in sentences, with their vectors,
-the corpus's term statistics and the names it knows.
+the corpus's term statistics, the names it knows and its words' vectors
+(index/word_vectors.py).
 
 Answering and checking ask the same questions — which sentence of this abstract is
 closest to that text, how rare is this word, does any abstract mention "ControlNet" — so
@@ -28,6 +29,7 @@ import numpy as np
 from paperchat.corpus.paper import Paper
 from paperchat.index.keyword import KeywordIndex
 from paperchat.index.vector_cache import SentenceVectorCache, sentences_key
+from paperchat.index.word_vectors import WordVectors
 from paperchat.text.lexical import TermWeights, content_stems, named_terms, words
 from paperchat.text.roles import Role, sentence_role
 from paperchat.text.sentences import split_sentences
@@ -147,9 +149,11 @@ class Evidence:
         document_frequency: Mapping[str, int],
         vocabulary: Iterable[str],
         *,
+        word_vectors: WordVectors | None = None,
         max_cached: int = 4096,
     ):
         self.papers = papers
+        self.word_vectors = word_vectors or WordVectors([], np.zeros((0, 0)))
         self._sentences = sentences
         self._offsets = offsets
         self._vectors = vectors
@@ -214,7 +218,10 @@ class Evidence:
             for s in _document_stems(paper):
                 df[s] = df.get(s, 0) + 1
             vocabulary |= _vocabulary_of(paper)
-        return cls(papers, sentences, offsets, vectors, df, vocabulary)
+        word_vectors = WordVectors.build(
+            papers.values(), embed, cache=cache, embedder_name=embedder_name
+        )
+        return cls(papers, sentences, offsets, vectors, df, vocabulary, word_vectors=word_vectors)
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -224,6 +231,7 @@ class Evidence:
                 out.write(json.dumps([pid, self._offsets[pid], group], ensure_ascii=False) + "\n")
         terms = {"df": self._df, "vocabulary": sorted(self.vocabulary)}
         (folder / TERMS).write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
+        self.word_vectors.save(folder)
 
     @classmethod
     def load(cls, folder: Path, papers: Mapping[str, Paper]) -> Evidence:
@@ -236,11 +244,22 @@ class Evidence:
                 pid, offset, group = json.loads(line)
                 sentences[pid], offsets[pid] = group, offset
         terms = json.loads((folder / TERMS).read_text(encoding="utf-8"))
-        return cls(papers, sentences, offsets, vectors, terms["df"], terms["vocabulary"])
+        word_vectors = WordVectors.load(folder)
+        return cls(
+            papers,
+            sentences,
+            offsets,
+            vectors,
+            terms["df"],
+            terms["vocabulary"],
+            word_vectors=word_vectors,
+        )
 
     @staticmethod
     def exists(folder: Path) -> bool:
-        return all((folder / name).exists() for name in (VECTORS, SENTENCES, TERMS))
+        return WordVectors.exists(folder) and all(
+            (folder / name).exists() for name in (VECTORS, SENTENCES, TERMS)
+        )
 
     # -- reading -------------------------------------------------------------------------
 

@@ -11,8 +11,9 @@ gives the coefficients; the thresholds are then chosen on the same questions:
   that misclassifies the fewest questions (answerable vs not; questions naming something
   the corpus lacks are decided by that rule instead and left out);
 - `summary` (and `keep`), `summary_ratio`: the probability, absolute and as a share of
-  the best paper's, from which a paper belongs to a topic's set — the pair with the best
-  mean F1 against the topic questions' gold sets.
+  the best paper's, from which a paper belongs to a topic's set — the pair whose weaker
+  of mean precision and mean recall against the topic questions' gold sets is best (a
+  summary needs both; mean F1 breaks ties).
 
 The result is written as JSON next to retrieve/relevance.py (or `--out`), with what it
 was fitted on; refit it for another embedder or another corpus.
@@ -110,10 +111,12 @@ def fit(labelled: Sequence[Labelled], family: str, fitted_on: str) -> RelevanceM
 
 
 def _best_summary_cut(model: RelevanceModel, topics: Sequence[Labelled]) -> tuple[float, float]:
-    """(absolute, ratio) thresholds with the best mean F1 against the topics' gold sets."""
+    """(absolute, ratio) thresholds against the topics' gold sets: those with the best of
+    the weaker of mean precision and mean recall (a summary needs both), ties broken by
+    mean F1."""
 
-    def mean_f1(cut: float, ratio: float) -> float:
-        scores = []
+    def quality(cut: float, ratio: float) -> tuple[float, float]:
+        precisions, recalls, f1s = [], [], []
         for item in topics:
             p = model.probability(item.rows)
             order = np.argsort(-p)[:SUMMARY_K]
@@ -122,17 +125,20 @@ def _best_summary_cut(model: RelevanceModel, topics: Sequence[Labelled]) -> tupl
             hit = len(chosen & item.gold)
             precision = hit / len(chosen) if chosen else 0.0
             recall = hit / len(item.gold)
-            scores.append(2 * precision * recall / (precision + recall) if hit else 0.0)
-        return float(np.mean(scores))
+            precisions.append(precision)
+            recalls.append(recall)
+            f1s.append(2 * precision * recall / (precision + recall) if hit else 0.0)
+        weaker = min(float(np.mean(precisions)), float(np.mean(recalls)))
+        return round(weaker, 6), round(float(np.mean(f1s)), 6)
 
     grid = [
         (float(c), float(r))
         for c in np.round(np.arange(0.02, 0.9, 0.01), 2)
         for r in (0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
     ]
-    values = [mean_f1(c, r) for c, r in grid]
+    values = [quality(c, r) for c, r in grid]
     best = max(values)
-    ties = [g for g, v in zip(grid, values, strict=True) if v >= best - 1e-9]
+    ties = [g for g, v in zip(grid, values, strict=True) if v == best]
     return ties[len(ties) // 2]
 
 

@@ -17,7 +17,14 @@ import numpy as np
 
 from paperchat.index.evidence import Evidence, unit_rows
 from paperchat.text import english
-from paperchat.text.lexical import QUESTION_WORDS, STOPWORDS, content_stems, named_terms
+from paperchat.text.lexical import (
+    QUESTION_WORDS,
+    STOPWORDS,
+    content_stems,
+    content_words,
+    named_terms,
+    stem,
+)
 
 Pointing = Literal["none", "subject", "among"]
 
@@ -25,7 +32,8 @@ _QUANTITY = re.compile(
     r"\b(?:how (?:much|many|big|large|fast|well|accurate|long|small|often|far|high|low)|"
     r"by how|what (?:\w+ ){0,3}(?:fid|accuracy|perplexity|ppl|speed-?up|miou|iou|bleu|error|"
     r"score|top-1|precision|recall|f1|auc|psnr|ssim|latency|throughput|gain|improvement|"
-    r"reduction|size|percentage|fraction|proportion|share|rate|number|ratio|margin)|up to what)\b",
+    r"reduction|size|percentage|fraction|proportion|share|rate|number|ratio|margin|level)|"
+    r"up to what)\b",
     re.I,
 )
 _DEFINITION = re.compile(
@@ -36,7 +44,8 @@ _LETTER = re.compile(r"[A-Za-z]")
 _LEADING = STOPWORDS | QUESTION_WORDS | {"tell", "explain", "describe", "compare", "list"}
 _PAPERS = re.compile(
     r"\b(?:which|what|any|other|some)\s+(?:\w+\s+)?(?:papers?|works?|stud(?:y|ies)|research|methods|approaches)\b"
-    r"|\bpapers?\s+(?:on|about|that|which|using|for)\b|\b(?:summari[sz]e|survey|overview)\b"
+    r"|\b(?:papers|(?:a|any)\s+paper)\s+(?:on|about|that|which|using|for)\b"
+    r"|\b(?:summari[sz]e|survey|overview)\b"
     r"|\b(?:is|are) there (?:any )?(?:work|research|papers?|studies|methods)\b",
     re.I,
 )
@@ -107,6 +116,9 @@ class Query:
     pointing: Pointing = "none"
     context_ids: tuple[str, ...] = field(default_factory=tuple)  # the conversation's papers
     ordinal: int | None = None  # "the second one" → 1
+    # the question's content words as unit vectors, each with its corpus weight (rarity)
+    word_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    word_weights: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def is_follow_up(self) -> bool:
@@ -122,14 +134,17 @@ def analyse(
     pointing: Pointing = "none",
     context_ids: tuple[str, ...] = (),
     ordinal: int | None = None,
+    embed_words=None,
 ) -> Query:
     """The Query for `question`, searched as `text` (default: the question itself).
 
-    `embed` maps a list of texts to their vectors (the index's embedder)."""
+    `embed` maps a list of texts to their vectors (the index's embedder); `embed_words`
+    (default `embed`) the question's words that no abstract uses."""
     text = text or question
     stems = content_stems(question, drop_question_words=True) or content_stems(question)
     weights = evidence.weights
     unknown = weights.unknown(stems)
+    own_words = content_words(question, drop_question_words=True)
     return Query(
         question=question,
         text=text,
@@ -144,4 +159,6 @@ def analyse(
         pointing=pointing,
         context_ids=context_ids,
         ordinal=ordinal,
+        word_vectors=evidence.word_vectors.vectors_of(own_words, embed_words or embed),
+        word_weights=np.asarray([weights.weight(stem(w)) for w in own_words], dtype=np.float32),
     )

@@ -2,8 +2,11 @@
 
 Every (question, paper) candidate gets the signals retrieval and the evidence give —
 dense similarity and rank, BM25 score and rank, how close the paper's best sentences
-come, how much of the question's rarer vocabulary the paper uses, whether the question
-spells out its title or uses a name it mentions — and a logistic model fitted on
+come, how much of the question's rarer vocabulary the paper uses, how near its words
+come to each of the question's (word vectors: index/word_vectors.py — a near miss
+matches the topic but not the words that make it a different question), the numbers of
+the question it states, whether the question spells out its title or uses a name it
+mentions — and a logistic model fitted on
 labelled pairs turns them into one probability. Ranking, the decision to answer or
 decline, and the papers of a summary all read that probability; the thresholds are
 fitted with the coefficients (`paperchat calibrate`, retrieve/calibrate.py) and kept
@@ -28,7 +31,7 @@ import numpy as np
 from paperchat.corpus.paper import Paper
 from paperchat.index.evidence import Evidence, PaperEvidence
 from paperchat.retrieve.query import Query
-from paperchat.text.lexical import content_stems
+from paperchat.text.lexical import content_stems, numbers
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,8 @@ FEATURES = (
     "names_missed",
     "absent_names",
     "unknown_share",
+    "word_closeness",
+    "numbers_found",
     "dense_gap",
     "sentence_gap",
 )
@@ -203,6 +208,8 @@ def features(
     spelled = {pid for pid, h in heads.items() if len(h) >= MIN_TITLE_STEMS and h <= all_stems}
     spelled = {p for p in spelled if not any(heads[p] < heads[o] for o in spelled)}
     covered = weights.coverer(set(query.stems))
+    closeness = evidence.word_vectors.matcher(query.word_vectors, query.word_weights)
+    asked_numbers = numbers(query.question)
     rows, scores, named = [], [], []
     for c, ev in zip(candidates, evidences, strict=True):
         sims = ev.similarities(query.vector)
@@ -224,6 +231,8 @@ def features(
                 1.0 if present and not found else 0.0,
                 1.0 if query.absent else 0.0,
                 query.unknown_share,
+                closeness(c.paper),
+                len(asked_numbers & numbers(text)) / len(asked_numbers) if asked_numbers else 0.0,
             ]
         )
         scores.append(sims)

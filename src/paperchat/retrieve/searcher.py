@@ -117,6 +117,7 @@ class HybridSearcher:
             question,
             self.snapshot.evidence,
             lambda texts: [self.embedder.embed_query(t) for t in texts],
+            embed_words=self.embedder.embed_documents,
             **follow_up,
         )
 

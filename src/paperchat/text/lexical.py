@@ -103,6 +103,19 @@ def content_stems(text: str, *, drop_question_words: bool = False) -> set[str]:
     return out
 
 
+def content_words(text: str, *, drop_question_words: bool = False) -> list[str]:
+    """The distinct words that carry meaning, in order, lower-cased: as `content_stems`
+    but unstemmed and without bare numbers, for matching words by their vectors."""
+    skip = STOPWORDS | QUESTION_WORDS if drop_question_words else STOPWORDS
+    out: dict[str, None] = {}
+    for word in words(text):
+        parts = [word, *word.split("-")] if "-" in word else [word]
+        for part in parts:
+            if len(part) > 1 and part not in skip and not part[0].isdigit():
+                out[part] = None
+    return list(out)
+
+
 def overlap(query: set[str], text: set[str]) -> float:
     """Share of the query's stems found in the text (0 when the query has none)."""
     return len(query & text) / len(query) if query else 0.0
@@ -157,9 +170,16 @@ _NUMBER_WORD = re.compile(
 )
 
 
-def states_number(text: str) -> bool:
-    """A number in digits ("100k") or in words ("three views", "half the cost")."""
-    return has_number(text) or bool(_NUMBER_WORD.search(text))
+def states_number(text: str, besides: str = "") -> bool:
+    """A number in digits ("100k") or in words ("three views", "half the cost"); with
+    `besides` (the question), one it does not give itself: "NTIRE 2022" in a sentence
+    does not answer "What PSNR did it score in NTIRE 2022?"."""
+    return bool(numbers(text) - numbers(besides)) or bool(_NUMBER_WORD.search(text))
+
+
+def gives_number(text: str, besides: str = "") -> bool:
+    """A number in digits that `besides` (the question) does not give itself."""
+    return bool(numbers(text) - numbers(besides))
 
 
 _NAME = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:[-+][A-Za-z0-9]+)*\b")
@@ -177,6 +197,21 @@ def named_terms(text: str) -> list[str]:
         ):
             names.append(word)
     return list(dict.fromkeys(names))
+
+
+def title_name(title: str, max_words: int = 4) -> str:
+    """The name a title gives its paper: "RegMixup" of "RegMixup: Mixup as a Regularizer
+    ...", "Manifold Mixup" of "Manifold Mixup: Better ..."; a title of a few words
+    ("Dropout Reduces Underfitting") is its own name. "" for a long title."""
+    head = (title or "").split(":", 1)[0].strip()
+    return head if 0 < len(head.split()) <= max_words else ""
+
+
+def says_name(text: str, name: str, *, any_case: bool = True) -> bool:
+    """Whether `text` uses `name` as words: "Manifold Mixup" in "compare Manifold Mixup
+    and RegMixup", not "Mixup" in "RegMixup"; in the same case unless `any_case`."""
+    flags = re.I if any_case else 0
+    return bool(name) and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, flags) is not None
 
 
 class TermWeights:

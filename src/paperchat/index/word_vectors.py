@@ -1,0 +1,161 @@
+"""The words an index version's abstracts use, each with its vector: how near a paper
+comes to every word of a question.
+
+A paraphrase keeps the meaning of each word it replaces ("voices" finds "speech" in a
+paper on speech separation), while a question about something next to a paper's topic
+has words that find nothing near them there ("traffic" and "road" in a paper on deeper
+graph networks). The relevance model reads that as one feature: the mean, weighted by
+rarity, of each question word's closeness to its nearest word in the paper.
+
+Built with the evidence (every distinct content word embedded once, through the sentence
+vector cache, so an ingest embeds only words it has not seen) and saved beside it: the
+words as JSON, their vectors as one float16 matrix, memory-mapped when loaded. Storage
+is per distinct word, not per paper (768 bytes each): the vocabulary grows far slower
+than the corpus.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from paperchat.corpus.paper import Paper
+from paperchat.index.vector_cache import SentenceVectorCache, sentences_key
+from paperchat.text.lexical import content_words
+
+Embed = Callable[[list[str]], np.ndarray]
+WORDS = "words.json"
+VECTORS = "word_vectors.npy"
+EMBED_BATCH = 512
+CACHE_QUERY = 500  # keys per cache lookup (SQLite's limit on bound values)
+WHOLE_MATRIX = 100_000  # up to this many words, a question is compared with all at once
+_TAG = "\x1eword"  # cache keys of words never equal those of a one-sentence abstract
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1.0, norms)
+
+
+def paper_words(paper: Paper) -> list[str]:
+    return content_words(f"{paper.title or ''} {paper.abstract}")
+
+
+class WordVectors:
+    """word → unit vector for the content words of one index version."""
+
+    def __init__(self, words: Sequence[str], vectors: np.ndarray, *, max_cached: int = 4096):
+        self.words = list(words)
+        self.index = {w: i for i, w in enumerate(self.words)}
+        self._vectors = vectors
+        self._columns: np.ndarray | None = None  # float32, one column a word (small vocabularies)
+        self._ids: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._max_cached = max_cached
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    @classmethod
+    def build(
+        cls,
+        papers: Iterable[Paper],
+        embed: Embed,
+        *,
+        cache: SentenceVectorCache | None = None,
+        embedder_name: str = "",
+    ) -> WordVectors:
+        vocabulary = sorted({w for p in papers for w in paper_words(p)})
+        keys = [sentences_key(embedder_name, [_TAG, w]) for w in vocabulary]
+        stored: dict[str, np.ndarray] = {}
+        if cache is not None:
+            for first in range(0, len(keys), CACHE_QUERY):
+                stored.update(cache.get_many(keys[first : first + CACHE_QUERY]))
+        todo = [i for i, k in enumerate(keys) if k not in stored]
+        fresh: dict[str, np.ndarray] = {}
+        for first in range(0, len(todo), EMBED_BATCH):
+            batch = todo[first : first + EMBED_BATCH]
+            rows = _unit(embed([vocabulary[i] for i in batch]))
+            fresh.update({keys[i]: row[None, :] for i, row in zip(batch, rows, strict=True)})
+        if cache is not None and fresh:
+            cache.put_many(fresh)
+        found = {**stored, **fresh}
+        dim = next(iter(found.values())).shape[1] if found else 0
+        vectors = np.zeros((len(vocabulary), dim), dtype=np.float16)
+        for i, key in enumerate(keys):
+            vectors[i] = found[key][0]
+        return cls(vocabulary, vectors)
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / WORDS).write_text(json.dumps(self.words, ensure_ascii=False), encoding="utf-8")
+        np.save(folder / VECTORS, np.asarray(self._vectors, dtype=np.float16))
+
+    @classmethod
+    def load(cls, folder: Path) -> WordVectors:
+        words = json.loads((folder / WORDS).read_text(encoding="utf-8"))
+        return cls(words, np.load(folder / VECTORS, mmap_mode="r"))
+
+    @staticmethod
+    def exists(folder: Path) -> bool:
+        return (folder / WORDS).exists() and (folder / VECTORS).exists()
+
+    def vectors_of(self, words: Sequence[str], embed: Embed) -> np.ndarray:
+        """Unit rows for `words`: looked up, or embedded when the corpus never uses one."""
+        if not words:
+            return np.zeros((0, self._vectors.shape[1] if self._vectors.ndim == 2 else 0))
+        known = [self.index.get(w) for w in words]
+        out = np.empty((len(words), self._vectors.shape[1]), dtype=np.float32)
+        unknown = [i for i, k in enumerate(known) if k is None]
+        if unknown:
+            out[unknown] = _unit(embed([words[i] for i in unknown]))
+        seen = [i for i, k in enumerate(known) if k is not None]
+        if seen:
+            out[seen] = np.asarray(self._vectors[[known[i] for i in seen]], dtype=np.float32)
+        return out
+
+    def ids_of(self, paper: Paper) -> np.ndarray:
+        with self._lock:
+            found = self._ids.get(paper.id)
+            if found is not None:
+                self._ids.move_to_end(paper.id)
+                return found
+        ids = np.fromiter(
+            (i for w in paper_words(paper) if (i := self.index.get(w)) is not None), dtype=np.int64
+        )
+        with self._lock:
+            self._ids[paper.id] = ids
+            while len(self._ids) > self._max_cached:
+                self._ids.popitem(last=False)
+        return ids
+
+    def matcher(self, vectors: np.ndarray, weights: np.ndarray) -> Callable[[Paper], float]:
+        """How near a paper comes to the question words given by their unit `vectors`:
+        each word's cosine to the paper's nearest word, averaged with `weights`."""
+        total = float(weights.sum())
+        if not len(vectors) or not total or not len(self.words):
+            return lambda paper: 0.0
+        whole = None
+        if len(self.words) <= WHOLE_MATRIX:
+            if self._columns is None:
+                self._columns = np.ascontiguousarray(np.asarray(self._vectors, dtype=np.float32).T)
+            whole = vectors @ self._columns
+
+        def closeness(paper: Paper) -> float:
+            ids = self.ids_of(paper)
+            if not len(ids):
+                return 0.0
+            if whole is not None:
+                nearest = whole[:, ids].max(axis=1)
+            else:
+                rows = np.asarray(self._vectors[ids], dtype=np.float32)
+                nearest = (vectors @ rows.T).max(axis=1)
+            return float(np.clip(nearest, 0.0, 1.0) @ weights) / total
+
+        return closeness
