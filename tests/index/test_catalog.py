@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 
 from paperchat.corpus.paper import Paper
-from paperchat.index.catalog import PaperCatalog, from_year, share_from, year_counts
+from paperchat.index.catalog import (
+    PaperCatalog,
+    first_by_title,
+    from_year,
+    share_from,
+    year_counts,
+)
 from paperchat.index.embedders.hashing import HashEmbedder
 from paperchat.index.evidence import Evidence
 from paperchat.index.keyword import KeywordIndex
@@ -96,6 +102,13 @@ def test_year_filters_read_the_years_column_as_the_papers_would(built, loaded):
         assert from_year(loaded.papers, ids, since) == from_year(built.papers, ids, since)
     assert year_counts(loaded.papers) == year_counts(built.papers)
     assert year_counts(loaded.papers)[None] == 4
+
+
+def test_the_first_papers_by_title_are_those_of_sorting_every_paper(built, loaded):
+    everything = sorted(built.papers.values(), key=lambda p: p.display_title)
+    for limit in (0, 5, len(everything), len(everything) + 10):
+        assert first_by_title(loaded.papers, limit) == everything[:limit]
+        assert first_by_title(built.papers, limit) == everything[:limit]
 
 
 def test_the_saved_corpus_hash_is_the_hash_of_the_papers(built, loaded):

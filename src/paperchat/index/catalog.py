@@ -17,6 +17,7 @@ version (the corpus map, the UI's paper list), not per question.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import threading
 from collections import Counter, OrderedDict
@@ -30,6 +31,7 @@ from paperchat.index.keyed_lines import KeyedLines, LineWriter
 
 PAPERS_FILE = "papers.jsonl"
 YEARS = "papers.years.npy"
+BY_TITLE = "papers.by_title.npy"  # the rows in display-title order (the UI's paper list)
 META = "catalog.json"
 NO_YEAR = -1
 CACHED = 4096  # parsed papers kept: a few searches' candidates
@@ -55,13 +57,17 @@ def write_catalog(papers: Iterable[Paper], folder: Path) -> int:
     """Write papers.jsonl with its index, the years column and the corpus hash, one paper
     at a time (the papers can be a stream); returns how many were written."""
     years: list[int] = []
+    titles: list[str] = []
     digests: list[tuple[str, bytes]] = []
     with LineWriter(folder / PAPERS_FILE) as out:
         for paper in papers:
             out.add(paper.id, paper.model_dump_json())
             years.append(NO_YEAR if paper.year is None else paper.year)
+            titles.append(paper.display_title)
             digests.append((paper.id, _record_digest(paper)))
     np.save(folder / YEARS, np.asarray(years, dtype=np.int16))
+    by_title = sorted(range(len(titles)), key=titles.__getitem__)  # stable, as sorted(papers)
+    np.save(folder / BY_TITLE, np.asarray(by_title, dtype=np.int64))
     meta = {"papers": len(years), "corpus_hash": _hash_of(digests)}
     (folder / META).write_text(json.dumps(meta), encoding="utf-8")
     return len(years)
@@ -84,6 +90,7 @@ class PaperCatalog(Mapping[str, Paper]):
     def __init__(self, folder: Path, *, cached: int = CACHED):
         self._lines = KeyedLines(folder / PAPERS_FILE)
         self._years = np.load(folder / YEARS, mmap_mode="r")
+        self._by_title = np.load(folder / BY_TITLE, mmap_mode="r")
         self.corpus_hash: str = json.loads((folder / META).read_text(encoding="utf-8"))[
             "corpus_hash"
         ]
@@ -96,6 +103,7 @@ class PaperCatalog(Mapping[str, Paper]):
         return (
             KeyedLines.exists(folder / PAPERS_FILE)
             and (folder / YEARS).exists()
+            and (folder / BY_TITLE).exists()
             and (folder / META).exists()
         )
 
@@ -117,7 +125,7 @@ class PaperCatalog(Mapping[str, Paper]):
         row = self._lines.row(pid) if isinstance(pid, str) else -1
         if row < 0:
             raise KeyError(pid)
-        paper = Paper.model_validate_json(self._lines.read(row))
+        paper = self._parse(row)
         with self._lock:
             self._cache[pid] = paper
             while len(self._cache) > self._cached:
@@ -129,6 +137,13 @@ class PaperCatalog(Mapping[str, Paper]):
 
     def items(self) -> ItemsView[str, Paper]:
         return _Items(self)
+
+    def first_by_title(self, limit: int) -> list[Paper]:
+        """The first `limit` papers in display-title order."""
+        return [self._parse(int(row)) for row in self._by_title[:limit]]
+
+    def _parse(self, row: int) -> Paper:
+        return Paper.model_validate_json(self._lines.read(row))
 
     def stream(self) -> Iterator[Paper]:
         """Every paper in file order, parsed one at a time and not kept."""
@@ -172,6 +187,13 @@ def share_from(papers: Mapping[str, Paper], since: int) -> float:
     if isinstance(papers, PaperCatalog):
         return papers.share_from(since)
     return sum(_from(p, since) for p in papers.values()) / max(len(papers), 1)
+
+
+def first_by_title(papers: Mapping[str, Paper], limit: int) -> list[Paper]:
+    """The first `limit` of `papers` in display-title order (ties in catalog order)."""
+    if isinstance(papers, PaperCatalog):
+        return papers.first_by_title(limit)
+    return heapq.nsmallest(limit, papers.values(), key=lambda p: p.display_title)
 
 
 def year_counts(papers: Mapping[str, Paper]) -> Counter[int | None]:
