@@ -13,6 +13,7 @@ from paperchat.index.catalog import (
     PaperCatalog,
     first_by_title,
     from_year,
+    papers_of,
     share_from,
     year_counts,
 )
@@ -86,6 +87,13 @@ def test_the_loaded_catalog_holds_the_same_papers_in_the_same_order(built, loade
     assert "a-key-longer-than-any-id-in-the-catalog-at-all" not in loaded.papers
     with pytest.raises(KeyError):
         loaded.papers["nope"]
+
+
+def test_many_papers_are_read_at_once_as_one_by_one(built, loaded):
+    ids = ["h1", "missing", *list(built.papers)[::3], "h1", "hé-ünïcode", ""]
+    assert papers_of(loaded.papers, ids) == papers_of(built.papers, ids)
+    assert papers_of(loaded.papers, ids)[1] is None
+    assert papers_of(loaded.papers, []) == []
 
 
 def test_a_paper_read_again_is_the_same(loaded):

@@ -114,23 +114,42 @@ class PaperCatalog(Mapping[str, Paper]):
         return self._lines.keys()
 
     def __contains__(self, pid: object) -> bool:
-        return isinstance(pid, str) and self._lines.row(pid) >= 0
+        if not isinstance(pid, str):
+            return False
+        with self._lock:
+            if pid in self._cache:
+                return True
+        return self._lines.row(pid) >= 0
 
     def __getitem__(self, pid: str) -> Paper:
-        with self._lock:
-            paper = self._cache.get(pid)
-            if paper is not None:
-                self._cache.move_to_end(pid)
-                return paper
-        row = self._lines.row(pid) if isinstance(pid, str) else -1
-        if row < 0:
+        paper = self.many([pid])[0] if isinstance(pid, str) else None
+        if paper is None:
             raise KeyError(pid)
-        paper = self._parse(row)
+        return paper
+
+    def many(self, ids: Sequence[str]) -> list[Paper | None]:
+        """The papers of many ids (None for those not in the catalog), the ones not kept
+        found in one search of the keys: what a search asks for, a hundred at a time."""
+        found: list[Paper | None] = [None] * len(ids)
+        missing: list[int] = []
         with self._lock:
-            self._cache[pid] = paper
+            for i, pid in enumerate(ids):
+                paper = self._cache.get(pid)
+                if paper is None:
+                    missing.append(i)
+                else:
+                    self._cache.move_to_end(pid)
+                    found[i] = paper
+        if not missing:
+            return found
+        rows = self._lines.rows([ids[i] for i in missing])
+        read = [(i, self._parse(int(r))) for i, r in zip(missing, rows, strict=True) if r >= 0]
+        with self._lock:
+            for i, paper in read:
+                found[i] = self._cache[ids[i]] = paper
             while len(self._cache) > self._cached:
                 self._cache.popitem(last=False)
-        return paper
+        return found
 
     def values(self) -> ValuesView[Paper]:
         return _Values(self)
@@ -187,6 +206,13 @@ def share_from(papers: Mapping[str, Paper], since: int) -> float:
     if isinstance(papers, PaperCatalog):
         return papers.share_from(since)
     return sum(_from(p, since) for p in papers.values()) / max(len(papers), 1)
+
+
+def papers_of(papers: Mapping[str, Paper], ids: Sequence[str]) -> list[Paper | None]:
+    """The paper of each id, None for those `papers` lacks (a catalog reads them at once)."""
+    if isinstance(papers, PaperCatalog):
+        return papers.many(ids)
+    return [papers.get(i) for i in ids]
 
 
 def first_by_title(papers: Mapping[str, Paper], limit: int) -> list[Paper]:

@@ -20,7 +20,7 @@ import numpy as np
 
 from paperchat.corpus.paper import Paper
 from paperchat.errors import InputError
-from paperchat.index.catalog import from_year, share_from
+from paperchat.index.catalog import from_year, papers_of, share_from
 from paperchat.index.embedders import Embedder
 from paperchat.index.evidence import Evidence
 from paperchat.index.snapshot import IndexSnapshot
@@ -169,8 +169,10 @@ class HybridSearcher:
         texts: bool,
     ) -> dict[str, _Best]:
         best: dict[str, _Best] = {}
-        for hit in self._nearest(store, papers, vector, since, texts):
-            if hit.paper_id not in papers:  # written after this view's snapshot
+        hits = self._nearest(store, papers, vector, since, texts)
+        found = papers_of(papers, [h.paper_id for h in hits])  # read at once, then kept
+        for hit, paper in zip(hits, found, strict=True):
+            if paper is None:  # written after this view's snapshot
                 continue
             if hit.paper_id not in best:
                 best[hit.paper_id] = _Best(hit.chunk_id, hit.text, hit.similarity)
@@ -180,8 +182,9 @@ class HybridSearcher:
         self, snapshot: IndexSnapshot, query: str, since: int | None, texts: bool
     ) -> dict[str, _Best]:
         best: dict[str, _Best] = {}
-        for hit in snapshot.keyword.search(query, self.candidates, texts=texts):
-            paper = snapshot.papers.get(hit.paper_id)
+        hits = snapshot.keyword.search(query, self.candidates, texts=texts)
+        found = papers_of(snapshot.papers, [h.paper_id for h in hits])
+        for hit, paper in zip(hits, found, strict=True):
             if paper is None or hit.paper_id in best:
                 continue
             if since is not None and (paper.year is None or paper.year < since):
