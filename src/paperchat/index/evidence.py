@@ -154,6 +154,46 @@ def _terms(terms: dict) -> dict:
     return {"document_frequency": terms["df"], "vocabulary": terms["vocabulary"]}
 
 
+def sentence_vectors(
+    sentences: Mapping[str, list[str]],
+    embed: Embed,
+    cache: SentenceVectorCache | None,
+    embedder_name: str,
+) -> dict[str, np.ndarray]:
+    """Each paper's sentence vectors (float16 unit rows; papers with sentences only): the
+    cache's where it has them, the rest embedded in batches and added to it."""
+    keys = {pid: sentences_key(embedder_name, s) for pid, s in sentences.items()}
+    stored = cache.get_many(list(keys.values())) if cache is not None else {}
+    todo = [pid for pid in sentences if keys[pid] not in stored and sentences[pid]]
+    fresh: dict[str, np.ndarray] = {}
+    flat = [(pid, s) for pid in todo for s in sentences[pid]]
+    parts = []
+    for start in range(0, len(flat), EMBED_BATCH):
+        parts.append(unit_rows(embed([s for _, s in flat[start : start + EMBED_BATCH]])))
+    done = np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
+    row = 0
+    for pid in todo:
+        n = len(sentences[pid])
+        fresh[keys[pid]] = done[row : row + n]
+        row += n
+    if cache is not None and fresh:
+        cache.put_many(fresh)
+    vectors_of = {**stored, **fresh}
+    return {
+        pid: np.asarray(vectors_of[keys[pid]], dtype=np.float16)
+        for pid, group in sentences.items()
+        if group
+    }
+
+
+def count_terms(papers: Iterable[Paper], df: dict[str, int], vocabulary: set[str]) -> None:
+    """Add the papers' stems to the document frequencies and their words to the vocabulary."""
+    for paper in papers:
+        for s in _document_stems(paper):
+            df[s] = df.get(s, 0) + 1
+        vocabulary |= _vocabulary_of(paper)
+
+
 class _Listed:
     """Sentences and vector offsets held in memory (an evidence just built)."""
 
@@ -269,37 +309,18 @@ class Evidence:
     ) -> Evidence:
         """Split every abstract and embed its sentences (the cache's vectors reused)."""
         sentences = {pid: split_sentences(p.abstract) for pid, p in papers.items()}
-        keys = {pid: sentences_key(embedder_name, s) for pid, s in sentences.items()}
-        stored = cache.get_many(list(keys.values())) if cache is not None else {}
-        todo = [pid for pid in sentences if keys[pid] not in stored and sentences[pid]]
-        fresh: dict[str, np.ndarray] = {}
-        flat = [(pid, s) for pid in todo for s in sentences[pid]]
-        parts = []
-        for start in range(0, len(flat), EMBED_BATCH):
-            parts.append(unit_rows(embed([s for _, s in flat[start : start + EMBED_BATCH]])))
-        done = np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
-        row = 0
-        for pid in todo:
-            n = len(sentences[pid])
-            fresh[keys[pid]] = done[row : row + n]
-            row += n
-        if cache is not None and fresh:
-            cache.put_many(fresh)
-        vectors_of = {**stored, **fresh}
+        vectors_of = sentence_vectors(sentences, embed, cache, embedder_name)
         blocks, offsets, at = [], {}, 0
         for pid, group in sentences.items():
             offsets[pid] = at
             if group:
-                blocks.append(np.asarray(vectors_of[keys[pid]], dtype=np.float16))
+                blocks.append(vectors_of[pid])
                 at += len(group)
         dim = next((b.shape[1] for b in blocks), 0)
         vectors = np.concatenate(blocks) if blocks else np.zeros((0, dim), dtype=np.float16)
         df: dict[str, int] = {}
         vocabulary: set[str] = set()
-        for paper in papers.values():
-            for s in _document_stems(paper):
-                df[s] = df.get(s, 0) + 1
-            vocabulary |= _vocabulary_of(paper)
+        count_terms(papers.values(), df, vocabulary)
         return cls(papers, sentences, offsets, vectors, df, vocabulary)
 
     def save(self, folder: Path) -> None:

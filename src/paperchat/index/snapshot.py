@@ -17,7 +17,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -32,6 +32,7 @@ from paperchat.index.catalog import (
 )
 from paperchat.index.embedders import Embedder
 from paperchat.index.evidence import Evidence
+from paperchat.index.evidence_writer import EvidenceWriter
 from paperchat.index.keyword import KeywordIndex
 from paperchat.index.store import DIRTY, VectorStore
 from paperchat.index.vector_cache import SentenceVectorCache
@@ -138,13 +139,56 @@ def build_snapshot(
     return IndexSnapshot(version, papers, KeywordIndex.build(store.chunk_texts(), top_k), evidence)
 
 
+def write_snapshot(
+    store: VectorStore,
+    version: str,
+    target: Path,
+    top_k: int = 50,
+    *,
+    embedder: Embedder,
+    cache_root: Path | None = None,
+) -> IndexSnapshot:
+    """Write the version's snapshot from the store straight into `target` (a temporary
+    folder, then renamed), a page of papers at a time, and open it: what the writer does.
+    build_snapshot + save_snapshot hold every paper and sentence vector at once (2.7 GB
+    at 100,000 papers); this holds a page of them, and BM25 (its build needs every chunk).
+    Raises OSError when the folder cannot be written; the version is then not stamped."""
+    tmp = _temporary(target)
+    try:
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        cache = sentence_vector_cache(cache_root, embedder) if cache_root is not None else None
+        evidence = EvidenceWriter(
+            tmp / EVIDENCE_DIR, embedder.embed_documents, cache=cache, embedder_name=embedder.name
+        )
+
+        def papers() -> Iterator[Paper]:
+            for paper in store.iter_papers():
+                evidence.add(paper)
+                yield paper
+
+        write_catalog(papers(), tmp)
+        evidence.close()
+        KeywordIndex.build(store.chunk_texts(), top_k).save(tmp / "bm25")
+        tmp.rename(target)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not PaperCatalog.exists(target):  # else another process wrote it first
+            raise
+    return _read_snapshot(target, version, top_k)
+
+
+def _temporary(target: Path) -> Path:
+    # pid and a random tag: replicas on other hosts may share the folder
+    return target.with_name(f"{target.name}.tmp{os.getpid()}-{uuid.uuid4().hex[:8]}")
+
+
 def save_snapshot(snapshot: IndexSnapshot, target: Path) -> None:
     """Write to a temporary folder, then rename: readers see a whole snapshot or none.
 
     The snapshot is a cache (the store holds the truth), so failing to write it is logged,
     not raised: a search that built the snapshot in memory still answers."""
-    # pid and a random tag: replicas on other hosts may share the folder
-    tmp = target.with_name(f"{target.name}.tmp{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    tmp = _temporary(target)
     try:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
