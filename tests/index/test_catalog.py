@@ -15,6 +15,7 @@ from paperchat.index.catalog import (
     from_year,
     papers_of,
     share_from,
+    title_lookup,
     year_counts,
 )
 from paperchat.index.embedders.hashing import HashEmbedder
@@ -49,6 +50,9 @@ def _papers() -> dict[str, Paper]:
         Paper(id="h1", abstract="No title, no date, one short id."),
         Paper(id="doi:10.1000/a-rather-long-identifier.2024", abstract="Nothing to say."),
         Paper(id="x-empty", abstract=""),  # no sentences
+        Paper(
+            id="x-again", title="paper 5 on Diffusion!", abstract="Same title.", published="2020"
+        ),
     ]
     return {p.id: p for p in papers}
 
@@ -117,6 +121,15 @@ def test_the_first_papers_by_title_are_those_of_sorting_every_paper(built, loade
     for limit in (0, 5, len(everything), len(everything) + 10):
         assert first_by_title(loaded.papers, limit) == everything[:limit]
         assert first_by_title(built.papers, limit) == everything[:limit]
+
+
+def test_titles_are_looked_up_as_in_a_dict_of_every_title(built, loaded):
+    lazy, whole = title_lookup(loaded.papers), title_lookup(built.papers)
+    for title in ("paper 5 on diffusion", "paper 12 on diffusion", "nicode", "", "no such"):
+        assert lazy(title) == whole(title)
+    assert lazy("paper 5 on diffusion") == "x-again"  # the last of two with one title
+    assert lazy("paper 12 on diffusion") == "arxiv:2401.00012"
+    assert lazy("no such") is None
 
 
 def test_the_saved_corpus_hash_is_the_hash_of_the_papers(built, loaded):

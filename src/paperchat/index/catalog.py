@@ -20,18 +20,20 @@ import hashlib
 import heapq
 import json
 import threading
+from array import array
 from collections import Counter, OrderedDict
-from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
 from pathlib import Path
 
 import numpy as np
 
-from paperchat.corpus.paper import Paper
+from paperchat.corpus.paper import Paper, normalize_text
 from paperchat.index.keyed_lines import KeyedLines, LineWriter
 
 PAPERS_FILE = "papers.jsonl"
 YEARS = "papers.years.npy"
 BY_TITLE = "papers.by_title.npy"  # the rows in display-title order (the UI's paper list)
+TITLES = "papers.titles.npy"  # a hash of each row's normalized title (0: untitled)
 META = "catalog.json"
 NO_YEAR = -1
 CACHED = 4096  # parsed papers kept: a few searches' candidates
@@ -53,21 +55,30 @@ def corpus_hash(papers: Mapping[str, Paper]) -> str:
     return _hash_of((pid, _record_digest(p)) for pid, p in papers.items())
 
 
+def title_hash(normalized: str) -> int:
+    """A 64-bit hash of a normalized title (normalize_text), never 0."""
+    digest = hashlib.blake2b(normalized.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little") or 1
+
+
 def write_catalog(papers: Iterable[Paper], folder: Path) -> int:
     """Write papers.jsonl with its index, the years column and the corpus hash, one paper
     at a time (the papers can be a stream); returns how many were written."""
     years: list[int] = []
     titles: list[str] = []
+    hashes = array("Q")
     digests: list[tuple[str, bytes]] = []
     with LineWriter(folder / PAPERS_FILE) as out:
         for paper in papers:
             out.add(paper.id, paper.model_dump_json())
             years.append(NO_YEAR if paper.year is None else paper.year)
             titles.append(paper.display_title)
+            hashes.append(title_hash(normalize_text(paper.title)) if paper.title else 0)
             digests.append((paper.id, _record_digest(paper)))
     np.save(folder / YEARS, np.asarray(years, dtype=np.int16))
     by_title = sorted(range(len(titles)), key=titles.__getitem__)  # stable, as sorted(papers)
     np.save(folder / BY_TITLE, np.asarray(by_title, dtype=np.int64))
+    np.save(folder / TITLES, np.frombuffer(hashes, dtype=np.uint64))
     meta = {"papers": len(years), "corpus_hash": _hash_of(digests)}
     (folder / META).write_text(json.dumps(meta), encoding="utf-8")
     return len(years)
@@ -91,6 +102,8 @@ class PaperCatalog(Mapping[str, Paper]):
         self._lines = KeyedLines(folder / PAPERS_FILE)
         self._years = np.load(folder / YEARS, mmap_mode="r")
         self._by_title = np.load(folder / BY_TITLE, mmap_mode="r")
+        self._titles = np.load(folder / TITLES, mmap_mode="r")
+        self._title_order: np.ndarray | None = None  # argsort of the hashes, on first use
         self.corpus_hash: str = json.loads((folder / META).read_text(encoding="utf-8"))[
             "corpus_hash"
         ]
@@ -104,6 +117,7 @@ class PaperCatalog(Mapping[str, Paper]):
             KeyedLines.exists(folder / PAPERS_FILE)
             and (folder / YEARS).exists()
             and (folder / BY_TITLE).exists()
+            and (folder / TITLES).exists()
             and (folder / META).exists()
         )
 
@@ -161,6 +175,23 @@ class PaperCatalog(Mapping[str, Paper]):
         """The first `limit` papers in display-title order."""
         return [self._parse(int(row)) for row in self._by_title[:limit]]
 
+    def id_by_title(self, normalized: str) -> str | None:
+        """The id of the last paper whose title normalizes to `normalized` (as a dict
+        from normalized title to id, built in catalog order, would give), or None."""
+        if not normalized or not len(self):
+            return None
+        if self._title_order is None:  # 8 bytes a paper, sorted once per version
+            self._title_order = np.argsort(np.asarray(self._titles), kind="stable")
+        hashes, order = self._titles, self._title_order
+        wanted = np.uint64(title_hash(normalized))
+        first = int(np.searchsorted(hashes, wanted, side="left", sorter=order))
+        last = int(np.searchsorted(hashes, wanted, side="right", sorter=order))
+        for at in reversed(range(first, last)):  # rows in catalog order: the last wins
+            paper = self._parse(int(order[at]))
+            if paper.title and normalize_text(paper.title) == normalized:
+                return paper.id
+        return None
+
     def _parse(self, row: int) -> Paper:
         return Paper.model_validate_json(self._lines.read(row))
 
@@ -213,6 +244,13 @@ def papers_of(papers: Mapping[str, Paper], ids: Sequence[str]) -> list[Paper | N
     if isinstance(papers, PaperCatalog):
         return papers.many(ids)
     return [papers.get(i) for i in ids]
+
+
+def title_lookup(papers: Mapping[str, Paper]) -> Callable[[str], str | None]:
+    """normalized title -> the id of the last paper of `papers` with that title."""
+    if isinstance(papers, PaperCatalog):
+        return papers.id_by_title
+    return {normalize_text(p.title): p.id for p in papers.values() if p.title}.get
 
 
 def first_by_title(papers: Mapping[str, Paper], limit: int) -> list[Paper]:
