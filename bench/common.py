@@ -79,13 +79,20 @@ def query_set(n: int, papers: Sequence | None = None) -> list[str]:
 
 
 def proc_memory_mb(pid: int) -> dict:
-    """VmRSS (now) and VmHWM (peak) of a process, in MB, from /proc."""
+    """VmRSS (now) and VmHWM (peak) of a process, in MB, from /proc; and of VmRSS, what
+    is the process's own (RssAnon) and what is pages of mapped files (RssFile: memory-
+    mapped indexes read so far, which the kernel can drop and other processes share)."""
     fields = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
+        if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
             fields[key] = int(value.split()[0]) / 1024
-    return {"rss_mb": fields.get("VmRSS"), "peak_rss_mb": fields.get("VmHWM")}
+    return {
+        "rss_mb": fields.get("VmRSS"),
+        "peak_rss_mb": fields.get("VmHWM"),
+        "rss_anon_mb": fields.get("RssAnon"),
+        "rss_file_mb": fields.get("RssFile"),
+    }
 
 
 def loadavg() -> float:

@@ -6,7 +6,7 @@ vectors are NOT embeddings of that text: each is a real chunk vector of the bund
 index plus Gaussian noise (sigma 0.01 per dimension, about 0.98 cosine to its source),
 re-normalised, so 100k papers need no 100k encodes. Papers and vectors go into Chroma
 through paperchat's ChromaStore with ingest's chunk metadata; the BM25 snapshot is
-paperchat's own (build_snapshot / save_snapshot), and search runs through build_searcher.
+paperchat's own (write_snapshot, as ingest writes it), and search runs through build_searcher.
 The snapshot's evidence gets real sentence vectors without encoding: every synthetic
 sentence is a real abstract sentence, so its vector is looked up in the bundled index's
 evidence (`KnownSentences`); the few the splitter cuts differently get a random unit
@@ -97,7 +97,7 @@ def build(source_dir: Path, target_dir: Path, n: int) -> dict:
     from paperchat.index.chunking import Chunk, chunk_id
     from paperchat.index.ingest import chunk_metadata
     from paperchat.index.keyword import KeywordIndex
-    from paperchat.index.snapshot import build_snapshot, save_snapshot, snapshot_dir
+    from paperchat.index.snapshot import snapshot_dir, write_snapshot
 
     embedder_name, vectors, papers = _source(source_dir)
     settings = settings_for(target_dir)
@@ -128,8 +128,8 @@ def build(source_dir: Path, target_dir: Path, n: int) -> dict:
     store.set_info(version=version, sources="[]")
     start = time.perf_counter()
     sentences = KnownSentences(source_dir, embedder_name, vectors.shape[1])
-    snapshot = build_snapshot(store, version, settings.candidates, embedder=sentences)
-    save_snapshot(snapshot, snapshot_dir(cache_root(settings), store, version))
+    folder = snapshot_dir(cache_root(settings), store, version)
+    snapshot = write_snapshot(store, version, folder, settings.candidates, embedder=sentences)
     snapshot_s = time.perf_counter() - start
     return {
         "papers": n,

@@ -58,7 +58,7 @@ def write_index(source: Path, url: str, snapshots: Path, work: Path, n: int) -> 
     from paperchat.build import build_store, snapshot_root
     from paperchat.index.chunking import Chunk, chunk_id
     from paperchat.index.ingest import chunk_metadata
-    from paperchat.index.snapshot import build_snapshot, save_snapshot, snapshot_dir
+    from paperchat.index.snapshot import snapshot_dir, write_snapshot
 
     embedder_name, vectors, papers = _source(source)
     real = build_store(settings_for(source)).collection.get(
@@ -96,9 +96,9 @@ def write_index(source: Path, url: str, snapshots: Path, work: Path, n: int) -> 
     version = uuid.uuid4().hex
     started = time.perf_counter()
     sentences = KnownSentences(source, embedder_name, vectors.shape[1])
-    snapshot = build_snapshot(store, version, settings.candidates, embedder=sentences)
-    build_s = time.perf_counter() - started
-    save_snapshot(snapshot, snapshot_dir(snapshot_root(settings), store, version))
+    folder = snapshot_dir(snapshot_root(settings), store, version)
+    write_snapshot(store, version, folder, settings.candidates, embedder=sentences)
+    build_s = time.perf_counter() - started  # written too: the writer streams it
     store.set_info(version=version, sources="[]")
     return {
         "papers": n,

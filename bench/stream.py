@@ -96,14 +96,14 @@ def ingest_once(data_dir: Path, source: Path, encoder: bool = False) -> dict:
     else:
         embedder = StandInEmbedder()
     marks: dict = {}
-    build_snapshot = ingest_module.build_snapshot
+    write_snapshot = ingest_module.write_snapshot
 
     def timed_snapshot(*args, **kwargs):
         marks["written_s"] = time.perf_counter() - started
         marks["written"] = proc_memory_mb(os.getpid())
-        return build_snapshot(*args, **kwargs)
+        return write_snapshot(*args, **kwargs)
 
-    ingest_module.build_snapshot = timed_snapshot
+    ingest_module.write_snapshot = timed_snapshot
     cpu = _cpu_s()
     started = time.perf_counter()
     report = run_ingest(settings_for(data_dir), [source], embedder=embedder)

@@ -18,12 +18,13 @@ highest one used so far. The numbers are recovered from the history in one of tw
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from paperchat.answer.models import Answer, Citation, Summary, Turn
 from paperchat.answer.safe_text import markdown_text
 from paperchat.corpus.paper import Paper, normalize_text
+from paperchat.index.catalog import title_lookup
 
 SOURCES_HEADER = "Sources:"
 _SOURCE_LINE = re.compile(r"^\s*[-*]?\s*\[(\d+)\]\s+(.+?)\s*$")
@@ -72,7 +73,7 @@ def _parse_sources(content: str, papers: Mapping[str, Paper]) -> list[CitedPaper
     _, sep, tail = content.rpartition(SOURCES_HEADER)
     if not sep:
         return []
-    by_title: dict[str, str] | None = None
+    by_title: Callable[[str], str | None] | None = None
     cited: list[CitedPaper] = []
     for line in tail.splitlines():
         match = _SOURCE_LINE.match(line)
@@ -85,9 +86,9 @@ def _parse_sources(content: str, papers: Mapping[str, Paper]) -> list[CitedPaper
             paper_id = id_match.group(1)
             rest = rest[: id_match.start()]
         if paper_id is None:
-            if by_title is None:
-                by_title = {normalize_text(p.title): p.id for p in papers.values() if p.title}
-            paper_id = by_title.get(normalize_text(rest))
+            if by_title is None:  # a catalog looks titles up without reading every paper
+                by_title = title_lookup(papers)
+            paper_id = by_title(normalize_text(rest))
         if paper_id is not None:
             cited.append(CitedPaper(n, paper_id, papers[paper_id].title))
     return cited

@@ -15,7 +15,6 @@ import logging
 import math
 import os
 import threading
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from paperchat.corpus_map.layout import (
     unit_square,
 )
 from paperchat.corpus_map.models import CorpusMap, MapCluster, MapPoint, YearBar
+from paperchat.index.catalog import year_counts
 from paperchat.index.snapshot import IndexSnapshot
 from paperchat.index.store import DIRTY
 
@@ -64,7 +64,7 @@ def build_corpus_map(snapshot: IndexSnapshot, max_points: int = MAX_POINTS) -> C
     )
     counts = np.bincount(clusters, minlength=k)
     shown = sample_rows(len(ids), max_points)
-    years = Counter(p.year for p in papers.values())
+    years = year_counts(papers)
     undated = years.pop(None, 0)
     return CorpusMap(
         version=snapshot.version,

@@ -6,7 +6,8 @@ Answering and checking ask the same questions — which sentence of this abstrac
 closest to that text, how rare is this word, does any abstract mention "ControlNet" — so
 the answers are computed once per index version, when ingest writes it, and saved beside
 the version's snapshot: the sentence vectors as one float16 matrix (memory-mapped when
-loaded), the sentences as JSON lines, term document frequencies and the vocabulary as
+loaded), the sentences as JSON lines (one per paper, indexed by id and read per paper
+when loaded: index/keyed_lines.py), term document frequencies and the vocabulary as
 JSON. A searcher swaps the evidence with the rest of the snapshot, so it is never stale.
 
 Per paper, what is cheap to derive (stems, roles) is derived when the paper is first
@@ -18,8 +19,9 @@ from __future__ import annotations
 
 import json
 import threading
+from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from paperchat.corpus.paper import Paper
+from paperchat.index.keyed_lines import KeyedLines, LineWriter
 from paperchat.index.keyword import KeywordIndex
 from paperchat.index.vector_cache import SentenceVectorCache, sentences_key
 from paperchat.index.word_vectors import WordVectors
@@ -37,6 +40,7 @@ from paperchat.text.sentences import split_sentences
 Embed = Callable[[list[str]], np.ndarray]
 VECTORS = "vectors.npy"
 SENTENCES = "sentences.jsonl"
+SPANS = "sentences.spans.npy"  # per line of SENTENCES: its first vector row, its sentences
 TERMS = "terms.json"
 EMBED_BATCH = 256
 PHRASE_CANDIDATES = 2000  # chunks read to check a phrase, at most (more: common words)
@@ -137,6 +141,115 @@ def _vocabulary_of(paper: Paper) -> set[str]:
     return found
 
 
+def _read_sentences(path: Path) -> tuple[dict[str, list[str]], dict[str, int]]:
+    """Every paper's sentences and offset (evidence saved without its line index)."""
+    sentences: dict[str, list[str]] = {}
+    offsets: dict[str, int] = {}
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            pid, offset, group = json.loads(line)
+            sentences[pid], offsets[pid] = group, offset
+    return sentences, offsets
+
+
+def _terms(terms: dict) -> dict:
+    return {"document_frequency": terms["df"], "vocabulary": terms["vocabulary"]}
+
+
+def sentence_vectors(
+    sentences: Mapping[str, list[str]],
+    embed: Embed,
+    cache: SentenceVectorCache | None,
+    embedder_name: str,
+) -> dict[str, np.ndarray]:
+    """Each paper's sentence vectors (float16 unit rows; papers with sentences only): the
+    cache's where it has them, the rest embedded in batches and added to it."""
+    keys = {pid: sentences_key(embedder_name, s) for pid, s in sentences.items()}
+    stored = cache.get_many(list(keys.values())) if cache is not None else {}
+    todo = [pid for pid in sentences if keys[pid] not in stored and sentences[pid]]
+    fresh: dict[str, np.ndarray] = {}
+    flat = [(pid, s) for pid in todo for s in sentences[pid]]
+    parts = []
+    for start in range(0, len(flat), EMBED_BATCH):
+        parts.append(unit_rows(embed([s for _, s in flat[start : start + EMBED_BATCH]])))
+    done = np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
+    row = 0
+    for pid in todo:
+        n = len(sentences[pid])
+        fresh[keys[pid]] = done[row : row + n]
+        row += n
+    if cache is not None and fresh:
+        cache.put_many(fresh)
+    vectors_of = {**stored, **fresh}
+    return {
+        pid: np.asarray(vectors_of[keys[pid]], dtype=np.float16)
+        for pid, group in sentences.items()
+        if group
+    }
+
+
+def count_terms(papers: Iterable[Paper], df: dict[str, int], vocabulary: set[str]) -> None:
+    """Add the papers' stems to the document frequencies and their words to the vocabulary."""
+    for paper in papers:
+        for s in _document_stems(paper):
+            df[s] = df.get(s, 0) + 1
+        vocabulary |= _vocabulary_of(paper)
+
+
+class _Listed:
+    """Sentences and vector offsets held in memory (an evidence just built)."""
+
+    def __init__(self, sentences: Mapping[str, list[str]], offsets: Mapping[str, int]):
+        self._sentences, self._offsets = sentences, offsets
+
+    def __len__(self) -> int:
+        return len(self._sentences)
+
+    def get(self, pid: str) -> tuple[int, list[str]] | None:
+        group = self._sentences.get(pid)
+        return None if group is None else (self._offsets[pid], group)
+
+    def rows(self) -> Iterator[tuple[str, int, list[str]]]:
+        for pid, group in self._sentences.items():
+            yield pid, self._offsets[pid], group
+
+    def spans(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        ids = sorted((p for p, g in self._sentences.items() if g), key=self._offsets.__getitem__)
+        starts = np.array([self._offsets[p] for p in ids], dtype=np.int64)
+        counts = np.array([len(self._sentences[p]) for p in ids], dtype=np.int64)
+        return ids, starts, counts
+
+
+class _Stored:
+    """Sentences of a saved evidence, read per paper from its SENTENCES file."""
+
+    def __init__(self, folder: Path):
+        self._lines = KeyedLines(folder / SENTENCES)
+        self._spans = np.load(folder / SPANS, mmap_mode="r")  # (papers, 2): start, count
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def get(self, pid: str) -> tuple[int, list[str]] | None:
+        row = self._lines.row(pid)
+        if row < 0:
+            return None
+        _, start, group = json.loads(self._lines.read(row))
+        return start, group
+
+    def rows(self) -> Iterator[tuple[str, int, list[str]]]:
+        for line in self._lines.lines():
+            pid, start, group = json.loads(line)
+            yield pid, start, group
+
+    def spans(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        spans = np.asarray(self._spans)
+        rows = np.flatnonzero(spans[:, 1] > 0) if len(spans) else np.zeros(0, dtype=np.int64)
+        rows = rows[np.argsort(spans[rows, 0], kind="stable")]
+        ids = [self._lines.key(int(r)) for r in rows]
+        return ids, spans[rows, 0].astype(np.int64), spans[rows, 1].astype(np.int64)
+
+
 class Evidence:
     """Sentence units, vectors, term weights and vocabulary of one index version."""
 
@@ -152,12 +265,26 @@ class Evidence:
         word_vectors: WordVectors | None = None,
         max_cached: int = 4096,
     ):
+        self._setup(
+            papers, _Listed(sentences, offsets), vectors, document_frequency, vocabulary,
+            word_vectors, max_cached,
+        )  # fmt: skip
+
+    def _setup(
+        self,
+        papers: Mapping[str, Paper],
+        table: _Listed | _Stored,
+        vectors: np.ndarray,
+        document_frequency: Mapping[str, int],
+        vocabulary: Iterable[str],
+        word_vectors: WordVectors | None,
+        max_cached: int,
+    ) -> None:
         self.papers = papers
         self.word_vectors = word_vectors or WordVectors([], np.zeros((0, 0)))
-        self._sentences = sentences
-        self._offsets = offsets
+        self._table = table
         self._vectors = vectors
-        self.weights = TermWeights.from_counts(len(sentences), document_frequency)
+        self.weights = TermWeights.from_counts(len(table), document_frequency)
         self._df = dict(document_frequency)
         self.vocabulary = frozenset(vocabulary)
         self._text: str | None = None  # every title and abstract, lower-cased, on first use
@@ -187,37 +314,18 @@ class Evidence:
     ) -> Evidence:
         """Split every abstract and embed its sentences (the cache's vectors reused)."""
         sentences = {pid: split_sentences(p.abstract) for pid, p in papers.items()}
-        keys = {pid: sentences_key(embedder_name, s) for pid, s in sentences.items()}
-        stored = cache.get_many(list(keys.values())) if cache is not None else {}
-        todo = [pid for pid in sentences if keys[pid] not in stored and sentences[pid]]
-        fresh: dict[str, np.ndarray] = {}
-        flat = [(pid, s) for pid in todo for s in sentences[pid]]
-        parts = []
-        for start in range(0, len(flat), EMBED_BATCH):
-            parts.append(unit_rows(embed([s for _, s in flat[start : start + EMBED_BATCH]])))
-        done = np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
-        row = 0
-        for pid in todo:
-            n = len(sentences[pid])
-            fresh[keys[pid]] = done[row : row + n]
-            row += n
-        if cache is not None and fresh:
-            cache.put_many(fresh)
-        vectors_of = {**stored, **fresh}
+        vectors_of = sentence_vectors(sentences, embed, cache, embedder_name)
         blocks, offsets, at = [], {}, 0
         for pid, group in sentences.items():
             offsets[pid] = at
             if group:
-                blocks.append(np.asarray(vectors_of[keys[pid]], dtype=np.float16))
+                blocks.append(vectors_of[pid])
                 at += len(group)
         dim = next((b.shape[1] for b in blocks), 0)
         vectors = np.concatenate(blocks) if blocks else np.zeros((0, dim), dtype=np.float16)
         df: dict[str, int] = {}
         vocabulary: set[str] = set()
-        for paper in papers.values():
-            for s in _document_stems(paper):
-                df[s] = df.get(s, 0) + 1
-            vocabulary |= _vocabulary_of(paper)
+        count_terms(papers.values(), df, vocabulary)
         word_vectors = WordVectors.build(
             papers.values(), embed, cache=cache, embedder_name=embedder_name
         )
@@ -226,34 +334,36 @@ class Evidence:
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         np.save(folder / VECTORS, np.asarray(self._vectors, dtype=np.float16))
-        with (folder / SENTENCES).open("w", encoding="utf-8") as out:
-            for pid, group in self._sentences.items():
-                out.write(json.dumps([pid, self._offsets[pid], group], ensure_ascii=False) + "\n")
+        spans = array("q")  # start, count per paper
+        with LineWriter(folder / SENTENCES) as out:
+            for pid, start, group in self._table.rows():
+                out.add(pid, json.dumps([pid, start, group], ensure_ascii=False))
+                spans.extend((start, len(group)))
+        np.save(folder / SPANS, np.frombuffer(spans, dtype=np.int64).reshape(-1, 2))
         terms = {"df": self._df, "vocabulary": sorted(self.vocabulary)}
         (folder / TERMS).write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
         self.word_vectors.save(folder)
 
     @classmethod
     def load(cls, folder: Path, papers: Mapping[str, Paper]) -> Evidence:
-        """Open saved evidence; the vectors stay on disk (memory-mapped)."""
+        """Open saved evidence: the vectors memory-mapped, the sentences read per paper
+        when asked for (one line of SENTENCES each), the term statistics parsed."""
         vectors = np.load(folder / VECTORS, mmap_mode="r")
-        sentences: dict[str, list[str]] = {}
-        offsets: dict[str, int] = {}
-        with (folder / SENTENCES).open(encoding="utf-8") as lines:
-            for line in lines:
-                pid, offset, group = json.loads(line)
-                sentences[pid], offsets[pid] = group, offset
         terms = json.loads((folder / TERMS).read_text(encoding="utf-8"))
         word_vectors = WordVectors.load(folder)
-        return cls(
-            papers,
-            sentences,
-            offsets,
-            vectors,
-            terms["df"],
-            terms["vocabulary"],
-            word_vectors=word_vectors,
+        if not (folder / SPANS).exists() or not KeyedLines.exists(folder / SENTENCES):
+            return cls(
+                papers,
+                *_read_sentences(folder / SENTENCES),
+                vectors,
+                **_terms(terms),
+                word_vectors=word_vectors,
+            )
+        evidence = cls.__new__(cls)
+        evidence._setup(
+            papers, _Stored(folder), vectors, terms["df"], terms["vocabulary"], word_vectors, 4096
         )
+        return evidence
 
     @staticmethod
     def exists(folder: Path) -> bool:
@@ -305,10 +415,10 @@ class Evidence:
             if found is not None:
                 self._cache.move_to_end(paper.id)
                 return found
-        group = self._sentences.get(paper.id)
-        if group is None:  # not of this version (a paper passed in from elsewhere)
+        found = self._table.get(paper.id)
+        if found is None:  # not of this version (a paper passed in from elsewhere)
             raise KeyError(paper.id)
-        start = self._offsets[paper.id]
+        start, group = found
         vectors = np.asarray(self._vectors[start : start + len(group)], dtype=np.float32)
         evidence = PaperEvidence(
             paper=paper,
@@ -329,13 +439,11 @@ class Evidence:
         """(ids, unit rows): each paper with sentences, as the mean of their vectors.
 
         Read in batches of papers, so a memory-mapped version is never copied whole."""
-        ids = sorted((p for p, g in self._sentences.items() if g), key=self._offsets.__getitem__)
+        ids, starts, counts = self._table.spans()
         out = np.empty((len(ids), self.dim), dtype=np.float32)
         for first in range(0, len(ids), batch):
-            group = ids[first : first + batch]
-            start = self._offsets[group[0]]
-            stop = self._offsets[group[-1]] + len(self._sentences[group[-1]])
+            last = min(first + batch, len(ids)) - 1
+            start, stop = starts[first], starts[last] + counts[last]
             rows = np.asarray(self._vectors[start:stop], dtype=np.float32)
-            starts = np.array([self._offsets[p] - start for p in group])
-            out[first : first + len(group)] = np.add.reduceat(rows, starts, axis=0)
+            out[first : last + 1] = np.add.reduceat(rows, starts[first : last + 1] - start, axis=0)
         return ids, unit_rows(out)

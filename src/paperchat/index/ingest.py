@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -37,11 +38,13 @@ from paperchat.index.prefetch import prefetched
 from paperchat.index.snapshot import (
     build_snapshot,
     prune_snapshots,
-    save_snapshot,
     snapshot_dir,
+    write_snapshot,
 )
 from paperchat.index.store import DIRTY, StoredChunk, VectorStore
 from paperchat.index.writes import BackgroundWrites
+
+log = logging.getLogger(__name__)
 
 BATCH = 64  # chunks per embed call
 PAPER_BATCH = 64  # papers planned per step of the reader thread
@@ -239,9 +242,14 @@ def ingest(
         # The snapshot (with its evidence, and the corpus map made from it) is written
         # before the version is stamped, so a reader that sees the new version finds
         # them ready.
-        snapshot = build_snapshot(store, version, embedder=embedder, cache_root=cache_root)
         folder = snapshot_dir(snapshot_root, store, version)
-        save_snapshot(snapshot, folder)
+        try:  # a page of papers at a time, straight into the version's folder
+            snapshot = write_snapshot(
+                store, version, folder, embedder=embedder, cache_root=cache_root
+            )
+        except OSError as exc:  # a cache: readers build their own (see snapshot.py)
+            log.warning("could not write the index snapshot in %s: %s", folder, exc)
+            snapshot = build_snapshot(store, version, embedder=embedder, cache_root=cache_root)
         save_corpus_map(build_corpus_map(snapshot), folder)
         store.set_info(version=version, sources=json.dumps(sources))
         prune_snapshots(snapshot_root, store, keep=version)

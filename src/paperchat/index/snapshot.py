@@ -12,24 +12,31 @@ builds it and saves it there for the next one.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from paperchat.corpus.paper import Paper
+from paperchat.index.catalog import (
+    PAPERS_FILE,
+    PaperCatalog,
+    corpus_hash,
+    read_papers,
+    write_catalog,
+)
 from paperchat.index.embedders import Embedder
 from paperchat.index.evidence import Evidence
+from paperchat.index.evidence_writer import EvidenceWriter
 from paperchat.index.keyword import KeywordIndex
 from paperchat.index.store import DIRTY, VectorStore
 from paperchat.index.vector_cache import SentenceVectorCache
 
-PAPERS_FILE = "papers.jsonl"
 EVIDENCE_DIR = "evidence"
 
 log = logging.getLogger(__name__)
@@ -38,7 +45,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class IndexSnapshot:
     version: str
-    papers: dict[str, Paper]
+    papers: Mapping[str, Paper]  # a dict when built here, a PaperCatalog when loaded
     keyword: KeywordIndex
     evidence: Evidence
 
@@ -47,18 +54,11 @@ class IndexSnapshot:
 
     @cached_property
     def corpus_hash(self) -> str:
-        """sha256 over the papers (answer provenance): worked out once per version, not
-        per answer (0.4 s at 100,000 papers)."""
+        """sha256 over the papers (answer provenance): saved with a loaded catalog, else
+        worked out once per version, not per answer (0.4 s at 100,000 papers)."""
+        if isinstance(self.papers, PaperCatalog):
+            return self.papers.corpus_hash
         return corpus_hash(self.papers)
-
-
-def corpus_hash(papers: dict[str, Paper]) -> str:
-    """The same papers with the same text and metadata hash the same, whatever the order."""
-    digest = hashlib.sha256()
-    for pid in sorted(papers):
-        record = papers[pid].model_dump_json(exclude={"sources"})
-        digest.update(pid.encode() + b"\0" + hashlib.sha256(record.encode()).digest())
-    return digest.hexdigest()
 
 
 def snapshot_dir(root: Path, store: VectorStore, version: str) -> Path:
@@ -109,12 +109,12 @@ def load_snapshot(
 
 
 def _read_snapshot(folder: Path, version: str, top_k: int) -> IndexSnapshot:
-    papers: dict[str, Paper] = {}
-    with (folder / PAPERS_FILE).open(encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                paper = Paper.model_validate_json(line)
-                papers[paper.id] = paper
+    """Open a saved snapshot: its papers and sentences stay on disk, read per paper (a
+    snapshot saved before they had an index is read whole)."""
+    if PaperCatalog.exists(folder):
+        papers: Mapping[str, Paper] = PaperCatalog(folder)
+    else:
+        papers = read_papers(folder / PAPERS_FILE)
     return IndexSnapshot(
         version,
         papers,
@@ -139,19 +139,60 @@ def build_snapshot(
     return IndexSnapshot(version, papers, KeywordIndex.build(store.chunk_texts(), top_k), evidence)
 
 
+def write_snapshot(
+    store: VectorStore,
+    version: str,
+    target: Path,
+    top_k: int = 50,
+    *,
+    embedder: Embedder,
+    cache_root: Path | None = None,
+) -> IndexSnapshot:
+    """Write the version's snapshot from the store straight into `target` (a temporary
+    folder, then renamed), a page of papers at a time, and open it: what the writer does.
+    build_snapshot + save_snapshot hold every paper and sentence vector at once (2.7 GB
+    at 100,000 papers); this holds a page of them, and BM25 (its build needs every chunk).
+    Raises OSError when the folder cannot be written; the version is then not stamped."""
+    tmp = _temporary(target)
+    try:
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        cache = sentence_vector_cache(cache_root, embedder) if cache_root is not None else None
+        evidence = EvidenceWriter(
+            tmp / EVIDENCE_DIR, embedder.embed_documents, cache=cache, embedder_name=embedder.name
+        )
+
+        def papers() -> Iterator[Paper]:
+            for paper in store.iter_papers():
+                evidence.add(paper)
+                yield paper
+
+        write_catalog(papers(), tmp)
+        evidence.close()
+        KeywordIndex.build(store.chunk_texts(), top_k).save(tmp / "bm25")
+        tmp.rename(target)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not PaperCatalog.exists(target):  # else another process wrote it first
+            raise
+    return _read_snapshot(target, version, top_k)
+
+
+def _temporary(target: Path) -> Path:
+    # pid and a random tag: replicas on other hosts may share the folder
+    return target.with_name(f"{target.name}.tmp{os.getpid()}-{uuid.uuid4().hex[:8]}")
+
+
 def save_snapshot(snapshot: IndexSnapshot, target: Path) -> None:
     """Write to a temporary folder, then rename: readers see a whole snapshot or none.
 
     The snapshot is a cache (the store holds the truth), so failing to write it is logged,
     not raised: a search that built the snapshot in memory still answers."""
-    # pid and a random tag: replicas on other hosts may share the folder
-    tmp = target.with_name(f"{target.name}.tmp{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    tmp = _temporary(target)
     try:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        with (tmp / PAPERS_FILE).open("w", encoding="utf-8") as out:
-            for paper in snapshot.papers.values():
-                out.write(paper.model_dump_json() + "\n")
+        write_catalog(snapshot.papers.values(), tmp)
         snapshot.keyword.save(tmp / "bm25")
         snapshot.evidence.save(tmp / EVIDENCE_DIR)
         tmp.rename(target)

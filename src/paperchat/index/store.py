@@ -63,6 +63,7 @@ class VectorStore(Protocol):
         self, embedding: list[float], k: int, since: int | None = None, *, texts: bool = True
     ) -> list[DenseHit]: ...
     def papers(self) -> list[Paper]: ...
+    def iter_papers(self) -> Iterator[Paper]: ...
     def chunk_texts(self) -> Iterator[tuple[str, str, str]]: ...
 
 
@@ -206,10 +207,12 @@ class ChromaStore:
         return stored
 
     def papers(self) -> list[Paper]:
-        papers = []
+        return list(self.iter_papers())
+
+    def iter_papers(self) -> Iterator[Paper]:
+        """Every paper, read a page at a time (a snapshot is written as they come)."""
         for page in self._pages(["metadatas"], where={"chunk": 0}):
-            papers.extend(Paper.model_validate_json(m["paper"]) for m in page["metadatas"])
-        return papers
+            yield from (Paper.model_validate_json(m["paper"]) for m in page["metadatas"])
 
     def chunk_texts(self) -> Iterator[tuple[str, str, str]]:
         """(chunk id, paper id, text) of every chunk, in pages."""

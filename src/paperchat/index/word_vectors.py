@@ -71,7 +71,20 @@ class WordVectors:
         cache: SentenceVectorCache | None = None,
         embedder_name: str = "",
     ) -> WordVectors:
-        vocabulary = sorted({w for p in papers for w in paper_words(p)})
+        words = {w for p in papers for w in paper_words(p)}
+        return cls.of_words(words, embed, cache=cache, embedder_name=embedder_name)
+
+    @classmethod
+    def of_words(
+        cls,
+        words: Iterable[str],
+        embed: Embed,
+        *,
+        cache: SentenceVectorCache | None = None,
+        embedder_name: str = "",
+    ) -> WordVectors:
+        """The vectors of `words` (every content word of a version), cached ones reused."""
+        vocabulary = sorted(set(words))
         keys = [sentences_key(embedder_name, [_TAG, w]) for w in vocabulary]
         stored: dict[str, np.ndarray] = {}
         if cache is not None:

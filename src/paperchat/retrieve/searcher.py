@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,6 +20,7 @@ import numpy as np
 
 from paperchat.corpus.paper import Paper
 from paperchat.errors import InputError
+from paperchat.index.catalog import from_year, papers_of, share_from
 from paperchat.index.embedders import Embedder
 from paperchat.index.evidence import Evidence
 from paperchat.index.snapshot import IndexSnapshot
@@ -84,7 +85,8 @@ class HybridSearcher:
         return self._view[1]
 
     @property
-    def papers(self) -> dict[str, Paper]:
+    def papers(self) -> Mapping[str, Paper]:
+        """The current version's papers by id (read from its snapshot when looked up)."""
         return self.snapshot.papers
 
     def refresh(self) -> bool:
@@ -122,7 +124,12 @@ class HybridSearcher:
         )
 
     def _nearest(
-        self, store: VectorStore, papers: dict[str, Paper], vector, since: int | None, texts: bool
+        self,
+        store: VectorStore,
+        papers: Mapping[str, Paper],
+        vector,
+        since: int | None,
+        texts: bool,
     ) -> list[DenseHit]:
         """The `candidates` chunks nearest the vector, of papers from `since` on.
 
@@ -137,28 +144,36 @@ class HybridSearcher:
         if share >= MIN_SHARE:
             fetch = min(MAX_FETCH, math.ceil(self.candidates / share * OVERFETCH))
             hits = store.query(embedding, fetch, texts=texts)
-            kept = [h for h in hits if _from(papers.get(h.paper_id), since)]
+            passes = from_year(papers, [h.paper_id for h in hits], since)
+            kept = [h for h, ok in zip(hits, passes, strict=True) if ok]
             if len(kept) >= self.candidates or len(hits) < fetch:  # enough, or all there is
                 return kept[: self.candidates]
         return store.query(embedding, self.candidates, since, texts=texts)
 
-    def _share_since(self, papers: dict[str, Paper], since: int) -> float:
+    def _share_since(self, papers: Mapping[str, Paper], since: int) -> float:
         """The share of the catalog's papers from `since` on (per catalog, cached)."""
         key = (id(papers), since)
         share = self._shares.get(key)
         if share is None:
-            share = sum(_from(p, since) for p in papers.values()) / max(len(papers), 1)
+            share = share_from(papers, since)
             if len(self._shares) > 64:
                 self._shares.clear()
             self._shares[key] = share
         return share
 
     def _dense(
-        self, store: VectorStore, papers: dict[str, Paper], vector, since: int | None, texts: bool
+        self,
+        store: VectorStore,
+        papers: Mapping[str, Paper],
+        vector,
+        since: int | None,
+        texts: bool,
     ) -> dict[str, _Best]:
         best: dict[str, _Best] = {}
-        for hit in self._nearest(store, papers, vector, since, texts):
-            if hit.paper_id not in papers:  # written after this view's snapshot
+        hits = self._nearest(store, papers, vector, since, texts)
+        found = papers_of(papers, [h.paper_id for h in hits])  # read at once, then kept
+        for hit, paper in zip(hits, found, strict=True):
+            if paper is None:  # written after this view's snapshot
                 continue
             if hit.paper_id not in best:
                 best[hit.paper_id] = _Best(hit.chunk_id, hit.text, hit.similarity)
@@ -168,8 +183,9 @@ class HybridSearcher:
         self, snapshot: IndexSnapshot, query: str, since: int | None, texts: bool
     ) -> dict[str, _Best]:
         best: dict[str, _Best] = {}
-        for hit in snapshot.keyword.search(query, self.candidates, texts=texts):
-            paper = snapshot.papers.get(hit.paper_id)
+        hits = snapshot.keyword.search(query, self.candidates, texts=texts)
+        found = papers_of(snapshot.papers, [h.paper_id for h in hits])
+        for hit, paper in zip(hits, found, strict=True):
             if paper is None or hit.paper_id in best:
                 continue
             if since is not None and (paper.year is None or paper.year < since):
@@ -255,10 +271,6 @@ class HybridSearcher:
             )
             for c in candidates[:k]
         ]
-
-
-def _from(paper: Paper | None, since: int) -> bool:
-    return paper is not None and paper.year is not None and paper.year >= since
 
 
 def hit_of(scored: ScoredPaper) -> SearchHit:

@@ -14,6 +14,7 @@ import gradio as gr
 from fastapi import FastAPI
 
 from paperchat.api.services import Services
+from paperchat.index.catalog import year_counts
 from paperchat.settings import Settings
 from paperchat.ui import render
 from paperchat.ui.corpus_map import MAP_JS
@@ -82,15 +83,17 @@ def _mode_choices(llm: bool) -> list[tuple[str, str]]:
 
 
 def _year_choices(services: Services) -> list[tuple[str, str]]:
-    years = sorted({p.year for p in services.searcher.papers.values() if p.year}, reverse=True)
+    counts = year_counts(services.searcher.papers)
+    years = sorted((y for y in counts if y), reverse=True)
     return [("Any year", ANY_YEAR)] + [(f"{y} or later", str(y)) for y in years]
 
 
 def _year_note(services: Services) -> str | None:
     """A year filter leaves out papers without a date; say how many have one."""
-    papers = services.searcher.papers.values()
-    dated = sum(1 for p in papers if p.year)
-    return None if dated == len(papers) else f"only {dated} of {len(papers)} are dated"
+    counts = year_counts(services.searcher.papers)
+    dated = sum(n for y, n in counts.items() if y)
+    total = counts.total()
+    return None if dated == total else f"only {dated} of {total} are dated"
 
 
 def build_ui(services: Services, settings: Settings) -> gr.Blocks:

@@ -26,6 +26,7 @@ from paperchat.answer.provenance import Request, recorded_stream
 from paperchat.api.services import Services
 from paperchat.corpus_map.models import CorpusMap
 from paperchat.errors import PaperchatError
+from paperchat.index.catalog import first_by_title
 from paperchat.retrieve.results import SearchResult
 from paperchat.ui import render
 from paperchat.ui.corpus_map import corpus_map_html
@@ -34,6 +35,7 @@ from paperchat.ui.session import ChatSession, cited_entries
 log = logging.getLogger(__name__)
 
 ANY_YEAR = "any"
+PICKER_PAPERS = 10_000  # papers the picker lists before a search: past that, no list to pick from
 UNEXPECTED = "something went wrong on the server (it is logged); please try again"
 
 
@@ -238,7 +240,9 @@ class Handlers:
         return self._map_html[1]
 
     def all_papers(self) -> list[tuple[str, str]]:
-        papers = sorted(self.services.searcher.papers.values(), key=lambda p: p.display_title)
+        """The paper picker's first choices: every paper by title, up to PICKER_PAPERS (a
+        larger corpus is browsed by searching, which sets the picker to its results)."""
+        papers = first_by_title(self.services.searcher.papers, PICKER_PAPERS)
         return [(_choice_label(p.display_title, p.published), p.id) for p in papers]
 
 
