@@ -27,6 +27,13 @@ def sentence_texts(papers) -> list[str]:
     return [s for p in papers for s in split_sentences(p.abstract)]
 
 
+def word_texts(papers) -> list[str]:
+    """Exactly the words ingest embeds for the evidence's word vectors (index/word_vectors.py)."""
+    from paperchat.index.word_vectors import paper_words
+
+    return sorted({w for p in papers for w in paper_words(p)})
+
+
 def evidence_size(data_dir: Path) -> dict:
     """Bytes of the newest snapshot's evidence folder, and per paper."""
     folders = sorted(data_dir.glob("cache/*/*/evidence"), key=lambda f: f.stat().st_mtime)
@@ -79,6 +86,7 @@ def ingest_vs_encoder(data_dir: Path, runs: int) -> dict:
     papers = corpus_papers()
     texts = chunk_texts(settings, embedder, papers)
     sentences = sentence_texts(papers)  # ingest embeds these too, for the evidence
+    words = word_texts(papers)  # ... and these, for its word vectors
     embedder.embed_documents(texts[:32])  # load the model (and export ONNX) outside timing
     # Every run gets a folder no earlier run used: chromadb keeps one client per path in
     # the process, so a path deleted and reused still shows the old collection, and an
@@ -103,6 +111,8 @@ def ingest_vs_encoder(data_dir: Path, runs: int) -> dict:
         embedder.embed_documents(texts)
         for at in range(0, len(sentences), 256):  # as Evidence.build batches them
             embedder.embed_documents(sentences[at : at + 256])
+        for at in range(0, len(words), 512):  # as WordVectors batches them
+            embedder.embed_documents(words[at : at + 512])
         encode_s.append(time.perf_counter() - start)
     again = run_ingest(settings, embedder=embedder)
     cli = [run_timed([str(BIN / "paperchat"), "ingest"], env_for(data_dir)) for _ in range(runs)]
@@ -111,6 +121,7 @@ def ingest_vs_encoder(data_dir: Path, runs: int) -> dict:
         "papers": report.papers,
         "chunks": len(texts),
         "sentences": len(sentences),
+        "words": len(words),
         **evidence_size(data_dir),
         "embedded_per_run": report.embedded,
         "protocol": "each timed ingest into a fresh data dir; both sides warm (bench/ingest.py)",

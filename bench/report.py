@@ -68,7 +68,8 @@ def rows(r: Mapping) -> list[Row]:
     if g("ingest"):
         out += [
             Row(
-                "ingest (bundled corpus) / raw encode of the same chunks and evidence sentences",
+                "ingest (bundled corpus) / raw encode of the same chunks, evidence sentences "
+                "and words",
                 g("ingest.overhead_ratio"),
                 "×",
                 1.2,
@@ -76,7 +77,8 @@ def rows(r: Mapping) -> list[Row]:
                 note=f"ingest {_num(g('ingest.ingest_s'))} s, of which "
                 f"{_num((g('ingest.ingest_s') or 0) - (g('ingest.encode_s') or 0))} s not encoding"
                 " (parse, chunk, Chroma writes, BM25 and evidence snapshot); "
-                f"{g('ingest.chunks')} chunks and {g('ingest.sentences')} sentences embedded, "
+                f"{g('ingest.chunks')} chunks, {g('ingest.sentences')} sentences and "
+                f"{g('ingest.words')} words embedded, "
                 f"evidence {_num(_per_paper_kib(g))} KiB per paper, "
                 f"{g('ingest.embedder')}; each run a first ingest into a fresh data dir, "
                 "model loaded and imports done on both sides"

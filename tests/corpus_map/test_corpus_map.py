@@ -28,16 +28,17 @@ HOSTILE = '<img src=x onerror=alert(1)> "quoted" & <script>alert(2)</script> gra
 
 
 def _embed(seed: int):
-    """Sentences about one topic land near that topic's direction (a fixed random one)."""
+    """Sentences about one topic land near that topic's direction (a fixed random one);
+    other texts (the evidence's single words) anywhere."""
     rng = np.random.default_rng(seed)
     axes = {t: rng.normal(size=64) for t in TOPICS}
 
     def embed(texts: list[str]) -> np.ndarray:
         out = []
         for text in texts:
-            topic = next(t for t in TOPICS if t in text.lower())
+            topic = next((t for t in TOPICS if t in text.lower()), None)
             noise = np.random.default_rng(zlib.crc32(text.encode())).normal(size=64)
-            out.append(axes[topic] + 0.25 * noise)
+            out.append((axes[topic] + 0.25 * noise) if topic else noise)
         return unit_rows(np.array(out))
 
     return embed
