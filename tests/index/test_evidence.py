@@ -283,6 +283,8 @@ def test_word_vectors_are_saved_with_the_evidence_and_found_by_meaning(tmp_path)
     words = ["gpu", "alpha", "zebra"]
     vectors = loaded.word_vectors.vectors_of(words, embedder.embed_documents)
     assert embedder.embedded == ["zebra"]  # only the word no abstract uses is embedded
+    again = loaded.word_vectors.vectors_of(words, embedder.embed_documents)
+    assert embedder.embedded == ["zebra"] and np.allclose(again, vectors)  # ... once
     weights = np.ones(len(words), dtype=np.float32)
     closeness = loaded.word_vectors.matcher(vectors, weights)
     # "gpu" and "alpha" are each in one paper; "zebra" is in neither

@@ -56,6 +56,7 @@ class WordVectors:
         self._vectors = vectors
         self._columns: np.ndarray | None = None  # float32, one column a word (small vocabularies)
         self._ids: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._unknown: OrderedDict[str, np.ndarray] = OrderedDict()  # words no abstract uses
         self._max_cached = max_cached
         self._lock = threading.Lock()
 
@@ -126,8 +127,20 @@ class WordVectors:
         known = [self.index.get(w) for w in words]
         out = np.empty((len(words), self._vectors.shape[1]), dtype=np.float32)
         unknown = [i for i, k in enumerate(known) if k is None]
-        if unknown:
-            out[unknown] = _unit(embed([words[i] for i in unknown]))
+        with self._lock:
+            seen_before = {i: self._unknown.get(words[i]) for i in unknown}
+        for i, row in seen_before.items():
+            if row is not None:
+                out[i] = row
+        todo = [i for i, row in seen_before.items() if row is None]
+        if todo:  # one encoder call for the words no question asked before
+            rows = _unit(embed([words[i] for i in todo]))
+            out[todo] = rows
+            with self._lock:
+                for i, row in zip(todo, rows, strict=True):
+                    self._unknown[words[i]] = row
+                while len(self._unknown) > self._max_cached:
+                    self._unknown.popitem(last=False)
         seen = [i for i, k in enumerate(known) if k is not None]
         if seen:
             out[seen] = np.asarray(self._vectors[[known[i] for i in seen]], dtype=np.float32)
