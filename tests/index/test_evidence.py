@@ -4,6 +4,8 @@ with it, so nothing the answer stage reads is stale after an ingest."""
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from helpers import arxiv_record, write_jsonl
@@ -288,8 +290,46 @@ def test_word_vectors_are_saved_with_the_evidence_and_found_by_meaning(tmp_path)
     weights = np.ones(len(words), dtype=np.float32)
     closeness = loaded.word_vectors.matcher(vectors, weights)
     # "gpu" and "alpha" are each in one paper; "zebra" is in neither
-    a, b = closeness(PAPERS["a"]), closeness(PAPERS["b"])
+    a, b = closeness([PAPERS["a"], PAPERS["b"]])
     assert a < 1.0 and b < 1.0
     only_alpha = loaded.word_vectors.matcher(vectors[1:2], weights[:1])
-    assert only_alpha(PAPERS["a"]) == pytest.approx(1.0, abs=1e-3)
-    assert only_alpha(PAPERS["b"]) < 0.99
+    a, b = only_alpha([PAPERS["a"], PAPERS["b"]])
+    assert a == pytest.approx(1.0, abs=1e-3) and b < 0.99
+
+
+def test_word_closeness_of_many_papers_at_once_is_each_papers_own(tmp_path):
+    built = _build(tmp_path, CountingEmbedder())
+    words = built.word_vectors
+    empty = Paper(id="e", title="", abstract="the of and")  # no content word
+    papers = [PAPERS["b"], empty, PAPERS["a"], PAPERS["b"]]
+    vectors = words.vectors_of(["gpu", "zebra", "alpha"], CountingEmbedder().embed_documents)
+    weights = np.asarray([1.0, 0.5, 2.0], dtype=np.float32)
+    together = words.matcher(vectors, weights)(papers)
+
+    def alone(paper: Paper) -> float:
+        ids = words.ids_of(paper)
+        if not len(ids):
+            return 0.0
+        rows = np.asarray(words._vectors[ids], dtype=np.float32)
+        nearest = np.clip((vectors @ rows.T).max(axis=1), 0.0, 1.0)
+        return float(nearest @ weights / weights.sum())
+
+    assert together == pytest.approx([alone(p) for p in papers], abs=1e-5)
+    assert together[1] == 0.0
+
+
+def test_a_questions_unknown_words_are_embedded_in_the_background(tmp_path):
+    built = _build(tmp_path, CountingEmbedder())
+    threads = []
+
+    def embed(texts):
+        threads.append(threading.current_thread())
+        return CountingEmbedder().embed_documents(texts)
+
+    pending = built.word_vectors.lookup(["gpu", "zebra"], embed)
+    assert np.allclose(
+        pending.result(), built.word_vectors.vectors_of(["gpu", "zebra"], embed)
+    )
+    assert threads and threads[0] is not threading.current_thread()
+    known = built.word_vectors.lookup(["gpu", "zebra"], embed)  # now all cached
+    assert known.done() and len(threads) == 1

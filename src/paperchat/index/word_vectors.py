@@ -20,6 +20,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,9 @@ EMBED_BATCH = 512
 CACHE_QUERY = 500  # keys per cache lookup (SQLite's limit on bound values)
 WHOLE_MATRIX = 100_000  # up to this many words, a question is compared with all at once
 _TAG = "\x1eword"  # cache keys of words never equal those of a one-sentence abstract
+# embeds a question's unknown words while the caller embeds the question (ONNX Runtime
+# releases the GIL, and a one-word run is too small to fill both cores)
+_BACKGROUND = ThreadPoolExecutor(max_workers=2, thread_name_prefix="question-words")
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:
@@ -146,6 +150,17 @@ class WordVectors:
             out[seen] = np.asarray(self._vectors[[known[i] for i in seen]], dtype=np.float32)
         return out
 
+    def lookup(self, words: Sequence[str], embed: Embed) -> Future[np.ndarray]:
+        """`vectors_of(words, embed)`, computed in the background when some word must be
+        embedded (already done otherwise)."""
+        with self._lock:
+            ready = all(w in self.index or w in self._unknown for w in words)
+        if ready:
+            done: Future[np.ndarray] = Future()
+            done.set_result(self.vectors_of(words, embed))
+            return done
+        return _BACKGROUND.submit(self.vectors_of, list(words), embed)
+
     def ids_of(self, paper: Paper) -> np.ndarray:
         with self._lock:
             found = self._ids.get(paper.id)
@@ -161,27 +176,37 @@ class WordVectors:
                 self._ids.popitem(last=False)
         return ids
 
-    def matcher(self, vectors: np.ndarray, weights: np.ndarray) -> Callable[[Paper], float]:
-        """How near a paper comes to the question words given by their unit `vectors`:
+    def matcher(
+        self, vectors: np.ndarray, weights: np.ndarray
+    ) -> Callable[[Sequence[Paper]], np.ndarray]:
+        """How near each paper comes to the question words given by their unit `vectors`:
         each word's cosine to the paper's nearest word, averaged with `weights`."""
         total = float(weights.sum())
         if not len(vectors) or not total or not len(self.words):
-            return lambda paper: 0.0
-        whole = None
-        if len(self.words) <= WHOLE_MATRIX:
-            if self._columns is None:
-                self._columns = np.ascontiguousarray(np.asarray(self._vectors, dtype=np.float32).T)
-            whole = vectors @ self._columns
+            return lambda papers: np.zeros(len(papers))
 
-        def closeness(paper: Paper) -> float:
-            ids = self.ids_of(paper)
-            if not len(ids):
-                return 0.0
-            if whole is not None:
-                nearest = whole[:, ids].max(axis=1)
+        def closeness(papers: Sequence[Paper]) -> np.ndarray:
+            ids = [self.ids_of(p) for p in papers]
+            sizes = np.fromiter((len(i) for i in ids), dtype=np.int64, count=len(ids))
+            out = np.zeros(len(papers))
+            if not sizes.any():
+                return out
+            every = np.concatenate(ids)
+            if len(self.words) <= WHOLE_MATRIX:  # every word at once beats gathering some
+                if self._columns is None:
+                    self._columns = np.ascontiguousarray(
+                        np.asarray(self._vectors, dtype=np.float32).T
+                    )
+                near = (vectors @ self._columns)[:, every]
             else:
-                rows = np.asarray(self._vectors[ids], dtype=np.float32)
-                nearest = (vectors @ rows.T).max(axis=1)
-            return float(np.clip(nearest, 0.0, 1.0) @ weights) / total
+                used, where = np.unique(every, return_inverse=True)
+                rows = np.asarray(self._vectors[used], dtype=np.float32)
+                near = (vectors @ rows.T)[:, where]
+            # near: one column per word of each paper, the papers one after another
+            has = sizes > 0
+            starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])[has]
+            nearest = np.maximum.reduceat(near, starts, axis=1)  # words × papers with words
+            out[has] = np.clip(nearest, 0.0, 1.0).T @ weights / total
+            return out
 
         return closeness

@@ -145,10 +145,12 @@ def analyse(
     weights = evidence.weights
     unknown = weights.unknown(stems)
     own_words = content_words(question, drop_question_words=True)
+    word_vectors = evidence.word_vectors.lookup(own_words, embed_words or embed)
+    vector = unit_rows(np.asarray(embed([text]), dtype=np.float32))[0]
     return Query(
         question=question,
         text=text,
-        vector=unit_rows(np.asarray(embed([text]), dtype=np.float32))[0],
+        vector=vector,
         stems=frozenset(stems),
         names=tuple(names_in(text)),  # a follow-up's subject ("NPNet") counts as named
         absent=tuple(absent_names(question, evidence)),
@@ -159,6 +161,6 @@ def analyse(
         pointing=pointing,
         context_ids=context_ids,
         ordinal=ordinal,
-        word_vectors=evidence.word_vectors.vectors_of(own_words, embed_words or embed),
+        word_vectors=word_vectors.result(),
         word_weights=np.asarray([weights.weight(stem(w)) for w in own_words], dtype=np.float32),
     )

@@ -208,10 +208,12 @@ def features(
     spelled = {pid for pid, h in heads.items() if len(h) >= MIN_TITLE_STEMS and h <= all_stems}
     spelled = {p for p in spelled if not any(heads[p] < heads[o] for o in spelled)}
     covered = weights.coverer(set(query.stems))
-    closeness = evidence.word_vectors.matcher(query.word_vectors, query.word_weights)
+    closeness = evidence.word_vectors.matcher(query.word_vectors, query.word_weights)(
+        [c.paper for c in candidates]
+    )
     asked_numbers = numbers(query.question)
     rows, scores, named = [], [], []
-    for c, ev in zip(candidates, evidences, strict=True):
+    for c, ev, near in zip(candidates, evidences, closeness, strict=True):
         sims = ev.similarities(query.vector)
         top = np.sort(sims)[::-1] if len(sims) else np.zeros(1)
         text = f"{c.paper.title or ''} {c.paper.abstract}"
@@ -231,7 +233,7 @@ def features(
                 1.0 if present and not found else 0.0,
                 1.0 if query.absent else 0.0,
                 query.unknown_share,
-                closeness(c.paper),
+                float(near),
                 len(asked_numbers & numbers(text)) / len(asked_numbers) if asked_numbers else 0.0,
             ]
         )
