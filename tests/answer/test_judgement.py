@@ -601,3 +601,71 @@ def test_a_paper_named_by_its_title_s_name_joins_the_answer(evidence):
     judgement = _judge(evidence, "How do NPNet and SwiftNet differ?", {"npnet": 0.95, "swift": 0.2})
     assert set(_ids(judgement.relevant)) == {"npnet", "swift"}
     assert set(judgement.named) == {"npnet", "swift"}
+
+
+def test_a_number_asked_of_named_baselines_and_datasets_is_stated_where_they_are_named():
+    # the question describes the method in its own words ("letting a vision-language
+    # model synthesize change labels"); the sentence naming the baseline and both datasets
+    # with numbers states what is asked, however few of the description's words it uses
+    from paperchat.answer.detail import unstated
+
+    paper = Paper(
+        id="semicd",
+        title="SemiCD-VL: Visual-Language Model Guidance for Change Detection",
+        abstract="We propose SemiCD-VL, a semi-supervised change detection method. It "
+        "synthesizes free change labels with visual language models. SemiCD-VL improves "
+        "the FixMatch baseline by +5.3 IoU on WHU-CD and by +2.4 IoU on LEVIR-CD with 5% "
+        "labels.",
+    )
+    question = (
+        "With 5% of labels, how many IoU points does letting a vision-language model "
+        "produce labels add over the FixMatch baseline on WHU-CD and on LEVIR-CD?"
+    )
+    query, scored, weights = _one(paper, question)
+    assert unstated(query, scored, weights) is None
+
+
+@pytest.mark.parametrize(
+    ("acronym", "text", "spelled"),
+    [
+        ("PDE", "samples that fulfil partial differential equations", True),
+        ("PDEs", "a partial differential equation", True),
+        ("MDP", "a Markov decision process", True),
+        ("PoE", "a product of experts", False),  # capitals only: not an acronym
+        ("DPO", "we do policy optimization", False),  # "do" is too short to spell a letter
+        ("GAN", "generative models", False),
+    ],
+)
+def test_an_acronym_is_spelled_out_by_the_words_its_capitals_begin(acronym, text, spelled):
+    from paperchat.retrieve.query import _ACRONYM, spells_out
+
+    assert (bool(_ACRONYM.fullmatch(acronym)) and spells_out(acronym, text)) is spelled
+
+
+def test_an_acronym_no_abstract_uses_but_a_near_paper_spells_out_is_not_absent(evidence):
+    physics = Paper(
+        id="physics",
+        title="Physics-Informed Diffusion Models",
+        abstract="A loss term makes generated samples fulfil partial differential "
+        "equations. It reduces the residual error by two orders of magnitude.",
+    )
+    small = Evidence.build({"physics": physics}, EMBEDDER.embed_documents, embedder_name="h")
+    question = "How much lower is the residual error when diffusion training enforces the PDE?"
+    query = analyse(question, small, EMBEDDER.embed_documents)
+    assert query.absent == ("PDE",)  # no abstract writes it
+    scored = ScoredPaper(
+        candidate=Candidate(
+            paper=physics, chunk_id="physics#0", chunk_text=physics.abstract, dense_rank=1
+        ),
+        evidence=small.get(physics),
+        sentence_scores=np.zeros(len(small.get(physics).sentences)),
+        coverage=0.0,
+        named=False,
+        probability=0.9,
+    )
+    judgement = judge(query, [scored], MODEL, small.weights)
+    assert judgement.verdict == "answered" and judgement.missing == ()
+    assert _ids(judgement.relevant) == ["physics"]
+    # a paper dense search did not rank near the question does not spell it out
+    far = replace(scored, candidate=replace(scored.candidate, dense_rank=None))
+    assert judge(query, [far], MODEL, small.weights).verdict == "not_in_corpus"

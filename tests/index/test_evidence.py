@@ -327,9 +327,7 @@ def test_a_questions_unknown_words_are_embedded_in_the_background(tmp_path):
         return CountingEmbedder().embed_documents(texts)
 
     pending = built.word_vectors.lookup(["gpu", "zebra"], embed)
-    assert np.allclose(
-        pending.result(), built.word_vectors.vectors_of(["gpu", "zebra"], embed)
-    )
+    assert np.allclose(pending.result(), built.word_vectors.vectors_of(["gpu", "zebra"], embed))
     assert threads and threads[0] is not threading.current_thread()
     known = built.word_vectors.lookup(["gpu", "zebra"], embed)  # now all cached
     assert known.done() and len(threads) == 1

@@ -187,10 +187,17 @@ def _states_quantity(
     set, ...")."""
     sentences = paper.evidence.sentences
     numeric = [gives_number(s, query.question) or bool(_AMOUNT.search(s)) for s in sentences]
+    own = {_bare(n) for n in _own_names(paper)}
+    # what a number is asked of: "over the FixMatch baseline on WHU-CD" (not the paper's name)
+    of = [n for n in query.names if not _part_of(_bare(n), own) and not is_acronym(n)]
     for i, (stems, cosine) in enumerate(
         zip(paper.evidence.stems, paper.sentence_scores, strict=True)
     ):
-        about = not asked or weights.coverage(asked, stems) >= ASPECT_COVERAGE
+        about = (
+            not asked
+            or weights.coverage(asked, stems) >= ASPECT_COVERAGE
+            or (bool(of) and all(mentions(sentences[i], n) for n in of))
+        )
         if not (about or (whole and float(cosine) >= CLOSE_SENTENCE)):
             continue
         near = [j for j in range(i - NEIGHBOURS, i + NEIGHBOURS + 1) if 0 <= j < len(numeric)]

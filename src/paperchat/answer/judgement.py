@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from paperchat.answer.detail import parts, unstated
 from paperchat.answer.models import Verdict
-from paperchat.retrieve.query import Query, is_acronym
-from paperchat.retrieve.relevance import RelevanceModel, ScoredPaper, mentions
+from paperchat.retrieve.query import Query, is_acronym, still_absent
+from paperchat.retrieve.relevance import RelevanceModel, ScoredPaper, mentions, nearest_papers
 from paperchat.text.lexical import TermWeights, content_stems, named_terms, says_name, title_name
 
 _ONE = re.compile(r"\b(?:which|the|that) one\b|\bwhich (?:paper|method|model|approach)\b", re.I)
@@ -143,6 +143,9 @@ def judge(
     `chosen`: papers a follow-up points at ("it", "which of these"), already narrowed
     down; they are treated as identified by the question."""
 
+    query = replace(
+        query, absent=still_absent(query, nearest_papers([p.candidate for p in papers]))
+    )
     named_ids: set[str] = set()
 
     def verdict(relevant, name: Verdict, missing: tuple[str, ...] = (), lacks="") -> Judgement:

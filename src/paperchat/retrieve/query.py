@@ -10,11 +10,13 @@ it asks for. A follow-up also carries the papers of the conversation it points b
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
+from paperchat.corpus.paper import Paper
 from paperchat.index.evidence import Evidence, unit_rows
 from paperchat.text import english
 from paperchat.text.lexical import (
@@ -73,6 +75,44 @@ def names_in(text: str) -> list[str]:
 def is_acronym(name: str) -> bool:
     """ "GPU", "API", "US": short capitals, as often a common word as a name."""
     return len(name.rstrip("s")) <= 3 and name.rstrip("s").isupper()
+
+
+_ACRONYM = re.compile(r"[A-Z]{3,6}s?")  # "PDE", "PDEs": two letters match too much by chance
+MIN_SPELLED = 4  # letters of a word that spells a capital: not "do" or "new"
+_SPELLING_SKIPS = frozenset({"of", "for", "and", "the", "to", "in", "on", "with", "a"})
+
+
+def spells_out(acronym: str, text: str) -> bool:
+    """Whether consecutive words of `text` begin with the acronym's letters: "PDE" is
+    spelled out by "partial differential equations"; small linking words ("of", "the")
+    may sit between them."""
+    letters = acronym.rstrip("s").lower()
+    tokens = [t.lower() for t in re.findall(r"[A-Za-z]+", text)]
+    for start in range(len(tokens)):
+        found, at = 0, start
+        while found < len(letters) and at < len(tokens):
+            token = tokens[at]
+            if found and token in _SPELLING_SKIPS:
+                at += 1
+                continue
+            if len(token) < MIN_SPELLED or token[0] != letters[found]:
+                break
+            found, at = found + 1, at + 1
+        if found == len(letters):
+            return True
+    return False
+
+
+def still_absent(query: Query, papers: Sequence[Paper]) -> tuple[str, ...]:
+    """The query's absent names less the acronyms one of `papers` spells out in words
+    ("PDE" in a paper on "partial differential equations"): no abstract uses the
+    acronym, but the thing is there."""
+    spellable = [n for n in query.absent if _ACRONYM.fullmatch(n)]
+    if not spellable:
+        return query.absent
+    texts = [f"{p.title or ''} {p.abstract}" for p in papers]
+    spelled = {n for n in spellable if any(spells_out(n, t) for t in texts)}
+    return tuple(n for n in query.absent if n not in spelled)
 
 
 def absent_names(text: str, evidence: Evidence) -> list[str]:

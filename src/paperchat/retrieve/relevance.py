@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -30,7 +31,7 @@ import numpy as np
 
 from paperchat.corpus.paper import Paper
 from paperchat.index.evidence import Evidence, PaperEvidence
-from paperchat.retrieve.query import Query
+from paperchat.retrieve.query import Query, still_absent
 from paperchat.text.lexical import content_stems, numbers
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ FEATURES = (
     "sentence_gap",
 )
 MIN_TITLE_STEMS = 3
+SPELLED_IN = 5  # papers an acronym the corpus never writes may be spelled out in
 
 
 @dataclass(frozen=True)
@@ -193,13 +195,21 @@ def mentions(text: str, name: str) -> bool:
     return key in lowered or key.replace("-", "") in lowered.replace("-", "")
 
 
+def nearest_papers(candidates: Sequence[Candidate], k: int = SPELLED_IN) -> list[Paper]:
+    """The k papers dense search ranked first: where an acronym the corpus never writes
+    may be spelled out (still_absent). Few, so that a chance run of initials is rare."""
+    ranked = sorted((c for c in candidates if c.dense_rank), key=lambda c: c.dense_rank or 0)
+    return [c.paper for c in ranked[:k]]
+
+
 def features(
     query: Query, candidates: list[Candidate], evidence: Evidence
 ) -> tuple[np.ndarray, list[PaperEvidence], list[np.ndarray], list[bool]]:
     """The FEATURES row of every candidate, with the evidence computed on the way."""
     weights = evidence.weights
     all_stems = content_stems(query.question)
-    present = [n for n in query.names if n not in query.absent]
+    absent = still_absent(query, nearest_papers(candidates))
+    present = [n for n in query.names if n not in absent]
     dense = [c.dense_similarity for c in candidates if c.dense_similarity is not None]
     dense_floor = min(dense) if dense else 0.0
     keyword_top = max((c.keyword_score or 0.0 for c in candidates), default=0.0) or 1.0
@@ -231,7 +241,7 @@ def features(
                 1.0 if c.paper.id in spelled else 0.0,
                 found / len(present) if present else 0.0,
                 1.0 if present and not found else 0.0,
-                1.0 if query.absent else 0.0,
+                1.0 if absent else 0.0,
                 query.unknown_share,
                 float(near),
                 len(asked_numbers & numbers(text)) / len(asked_numbers) if asked_numbers else 0.0,
