@@ -88,11 +88,22 @@ def snapshot_root(settings: Settings) -> Path:
     return settings.snapshot_dir or cache_root(settings)
 
 
+def _one_blas_thread() -> None:
+    """A question's matrix products are small (a few question words against the corpus's
+    words, one vector against a paper's sentences): BLAS's worker threads only contend
+    with ONNX Runtime's and with other requests, and under load a product waits for
+    them (3 ms of relevance features took 8 ms with two BLAS threads on a busy machine)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def build_searcher(
     settings: Settings, embedder: Embedder | None = None, *, relevance=None
 ) -> HybridSearcher:
     """A searcher that follows the index: after an ingest elsewhere it moves to the new
     version (see HybridSearcher.refresh)."""
+    _one_blas_thread()
     embedder = embedder or build_embedder(settings)
 
     def open_view(fresh: bool = True) -> tuple[ChromaStore, IndexSnapshot]:
