@@ -42,22 +42,24 @@ TARGETS = {
 }
 # What the gate holds: the figures measured on the test split when the relevance model
 # landed (paperchat eval --split test, 2026-12-02), less a margin for the fp32 embedder
-# the test session uses. The comments give the figures on the 196-question test split of
-# 2026-12-07 (int8 embedder), after word closeness joined the relevance model. Where a
-# floor is below its TARGET, the target is not met yet; raise a floor when a change lifts
-# the figure, never lower it to let a change pass.
+# the test session uses. The comments give the figures on the 227-question test split of
+# 2026-12-07 (int8 embedder), after 31 unseen questions (s6-) joined it; the code before
+# that session's changes measures the same on it. Where a floor is below its TARGET, the
+# target is not met yet; raise a floor when a change lifts the figure, never lower it to
+# let a change pass. abstention_recall's floor went from 0.80 to 0.75 when the s6-
+# near misses joined the split (the figure fell from 0.857 to 0.787 with the code unchanged).
 FLOORS = {
-    "lookup_gold_cited": 0.90,  # measured 0.966
-    "answerable_declined": 0.03,  # measured 0.014 (at most)
-    "abstention_recall": 0.80,  # measured 0.857 — below the 0.95 target
-    "abstention_precision": 0.90,  # measured 0.955
-    "named_absent_attributed": 2,  # measured 0 of 20 (at most), the target
-    "detail_missing_verdict": 0.85,  # measured 1.000
-    "dialog_success": 0.75,  # measured 0.812 — below the 0.93 target
-    "summary_precision": 0.80,  # measured 0.835 — below the 0.85 target
-    "summary_recall": 0.75,  # measured 0.836 — below the 0.85 target
-    "hybrid_hit@1": 0.90,  # measured 0.925
-    "hybrid_mrr@10": 0.93,  # measured 0.957
+    "lookup_gold_cited": 0.90,  # measured 0.953
+    "answerable_declined": 0.03,  # measured 0.018 (at most)
+    "abstention_recall": 0.75,  # measured 0.787 — below the 0.95 target
+    "abstention_precision": 0.90,  # measured 0.941
+    "named_absent_attributed": 2,  # measured 0 of 25 (at most), the target
+    "detail_missing_verdict": 0.85,  # measured 0.958
+    "dialog_success": 0.75,  # measured 0.838 — below the 0.93 target
+    "summary_precision": 0.80,  # measured 0.822 — below the 0.85 target
+    "summary_recall": 0.75,  # measured 0.828 — below the 0.85 target
+    "hybrid_hit@1": 0.90,  # measured 0.928
+    "hybrid_mrr@10": 0.93,  # measured 0.959
 }
 assert FLOORS.keys() == TARGETS.keys()
 JUDGE_FLOORS = {"accuracy": 0.85, "kappa": 0.70}  # the judge on its test half of the labels
