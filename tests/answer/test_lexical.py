@@ -6,6 +6,7 @@ from paperchat.text.lexical import (
     TermWeights,
     citation_numbers,
     content_stems,
+    content_words,
     named_terms,
     numbers,
     strip_citations,
@@ -48,3 +49,10 @@ def test_rare_terms_weigh_more():
     assert weights.weight("prune") > weights.weight("model")
     assert weights.weight("sourdough") > weights.weight("prune")
     assert weights.coverage({"model", "prune"}, {"model"}) < 0.5
+
+
+def test_how_people_frame_a_half_remembered_question_carries_no_topic():
+    # "none" and "someone" are in no abstract: counted as content, they read as words
+    # the corpus lacks, and a paper asked about in chat words looked like a near miss
+    question = "I'm trying to remember a paper: there's someone who adapts CLIP with none labels"
+    assert content_words(question, drop_question_words=True) == ["adapts", "clip", "labels"]

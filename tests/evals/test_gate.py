@@ -47,19 +47,20 @@ TARGETS = {
 # that session's changes measures the same on it. Where a floor is below its TARGET, the
 # target is not met yet; raise a floor when a change lifts the figure, never lower it to
 # let a change pass. abstention_recall's floor went from 0.80 to 0.75 when the s6-
-# near misses joined the split (the figure fell from 0.857 to 0.787 with the code unchanged).
+# near misses joined the split (the figure fell from 0.857 to 0.787 with the code
+# unchanged), then to 0.77 when chat words stopped counting as topic (measured 0.820).
 FLOORS = {
     "lookup_gold_cited": 0.90,  # measured 0.953
     "answerable_declined": 0.03,  # measured 0.018 (at most)
-    "abstention_recall": 0.75,  # measured 0.787 — below the 0.95 target
-    "abstention_precision": 0.90,  # measured 0.941
+    "abstention_recall": 0.77,  # measured 0.820 — below the 0.95 target
+    "abstention_precision": 0.90,  # measured 0.943
     "named_absent_attributed": 2,  # measured 0 of 25 (at most), the target
     "detail_missing_verdict": 0.85,  # measured 0.958
     "dialog_success": 0.75,  # measured 0.838 — below the 0.93 target
-    "summary_precision": 0.80,  # measured 0.822 — below the 0.85 target
-    "summary_recall": 0.75,  # measured 0.828 — below the 0.85 target
-    "hybrid_hit@1": 0.90,  # measured 0.928
-    "hybrid_mrr@10": 0.93,  # measured 0.959
+    "summary_precision": 0.80,  # measured 0.831 — below the 0.85 target
+    "summary_recall": 0.75,  # measured 0.818 — below the 0.85 target
+    "hybrid_hit@1": 0.90,  # measured 0.934
+    "hybrid_mrr@10": 0.93,  # measured 0.962
 }
 assert FLOORS.keys() == TARGETS.keys()
 JUDGE_FLOORS = {"accuracy": 0.85, "kappa": 0.70}  # the judge on its test half of the labels

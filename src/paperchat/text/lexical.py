@@ -34,7 +34,9 @@ STOPWORDS = wordset(
     until up very was we were what when where which while who whom why will with would you
     your yours yourself yourselves s t don may might must shall via per whose onto upon
     us within without across among around however thus therefore hence yet though although
-    whether either neither one ones
+    whether either neither one ones none nothing nobody everything everyone anyone
+    someone somebody anybody i'm i've i'd i'll it's that's there's what's they're we're
+    you're don't doesn't didn't isn't aren't wasn't weren't can't won't
     """
 )
 
@@ -46,6 +48,7 @@ QUESTION_WORDS = wordset(
     tell explain describe list give show find know mean means use used using uses
     much many big large good well best better get got make way ways anything something
     exist exists existing address addresses addressed discuss discusses please kind
+    remember remembered think thought looking trying read saw seen heard
     """
 )
 
