@@ -266,3 +266,17 @@ def test_which_of_these_chooses_among_the_papers_just_cited(assistant):
         if "without any additional training" in assistant.searcher.papers[pid].abstract.lower()
     ]
     assert sayers and sayers[0] in [c.id for c in follow.citations]
+
+
+def test_which_papers_spelling_one_title_as_its_topic_lists_more_than_that_paper(assistant):
+    # the question's words spell "Latent Consistency Models", the title of one paper; it
+    # still asks for papers, and several distil latent diffusion into consistency models
+    answer = assistant.ask(
+        "Which papers distill latent diffusion models into few-step consistency models "
+        "for text-to-image?"
+    )
+    assert answer.verdict == "answered"
+    titles = [c.title or "" for c in answer.citations]
+    assert len(titles) >= 3
+    assert any(t.startswith("Latent Consistency Models") for t in titles)
+    _quotes_are_verbatim(answer, assistant.searcher.papers)

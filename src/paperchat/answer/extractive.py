@@ -120,6 +120,8 @@ def focus(judgement: Judgement) -> list[ScoredPaper]:
     """The papers a question is about when it names them (by title, or by a name such as
     "CoACT" that their text uses: `Judgement.named`); all relevant papers otherwise."""
     papers = judgement.relevant
+    if judgement.query.for_papers:  # "Which papers distill latent consistency models?":
+        return papers  # a title the question spells is its topic, not the one paper meant
     return [p for p in papers if p.paper.id in judgement.named] or papers
 
 
