@@ -34,7 +34,7 @@ import numpy as np
 from paperchat.index.keyword import _TOKEN_PATTERN, LINE_INDEX
 
 PAGE = 2000  # chunks tokenised together
-BLOCK = 50_000  # chunks whose weights are scattered together
+BLOCK = 20_000  # chunks whose weights are scattered together (~80 MB of arrays)
 # bm25s.BM25()'s defaults, as BM25Retriever builds it: Lucene's BM25.
 K1, B, DELTA = 1.5, 0.75, 0.5
 CORPUS = "corpus.jsonl"
