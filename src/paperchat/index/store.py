@@ -176,7 +176,12 @@ class ChromaStore:
         return self._call("count", self.collection.count)
 
     def count_papers(self) -> int:
-        return sum(len(page["ids"]) for page in self._pages([], where={"chunk": 0}))
+        # unfiltered pages, as iter_papers: a where filter costs a whole scan per page
+        return sum(
+            meta.get("chunk") == 0
+            for page in self._pages(["metadatas"])
+            for meta in page["metadatas"]
+        )
 
     # -- reading ------------------------------------------------------------------------
     def _pages(self, include: list[str], where: dict | None = None) -> Iterator[dict]:
