@@ -171,6 +171,7 @@ def write_snapshot(
 
         write_catalog(papers(), tmp)
         evidence.close()
+        del evidence  # its term counts and words go before BM25 builds its own
         write_keyword_index(store.chunk_texts(), tmp / "bm25", top_k)
         tmp.rename(target)
     except OSError:
