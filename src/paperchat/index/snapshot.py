@@ -163,13 +163,7 @@ def write_snapshot(
         evidence = EvidenceWriter(
             tmp / EVIDENCE_DIR, embedder.embed_documents, cache=cache, embedder_name=embedder.name
         )
-
-        def papers() -> Iterator[Paper]:
-            for paper in store.iter_papers():
-                evidence.add(paper)
-                yield paper
-
-        write_catalog(papers(), tmp)
+        write_catalog(_added_to(evidence, store.iter_papers()), tmp)
         evidence.close()
         del evidence  # its term counts and words go before BM25 builds its own
         write_keyword_index(store.chunk_texts(), tmp / "bm25", top_k)
@@ -179,6 +173,13 @@ def write_snapshot(
         if not PaperCatalog.exists(target):  # else another process wrote it first
             raise
     return _read_snapshot(target, version, top_k)
+
+
+def _added_to(evidence: EvidenceWriter, papers: Iterator[Paper]) -> Iterator[Paper]:
+    """The papers, each added to the evidence as it passes (one read of the store)."""
+    for paper in papers:
+        evidence.add(paper)
+        yield paper
 
 
 def _temporary(target: Path) -> Path:
