@@ -25,6 +25,7 @@ import os
 import random
 import re
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -96,7 +97,7 @@ def build(source_dir: Path, target_dir: Path, n: int) -> dict:
     from paperchat.build import build_store, cache_root
     from paperchat.index.chunking import Chunk, chunk_id
     from paperchat.index.ingest import chunk_metadata
-    from paperchat.index.keyword import KeywordIndex
+    from paperchat.index.keyword_writer import write_keyword_index
     from paperchat.index.snapshot import snapshot_dir, write_snapshot
 
     embedder_name, vectors, papers = _source(source_dir)
@@ -120,8 +121,9 @@ def build(source_dir: Path, target_dir: Path, n: int) -> dict:
             flush()
     if rows:
         flush()
-    start = time.perf_counter()
-    KeywordIndex.build(texts, settings.candidates)
+    start = time.perf_counter()  # as the writer builds it: a page of chunks at a time
+    with tempfile.TemporaryDirectory() as scratch:
+        write_keyword_index(texts, Path(scratch) / "bm25", settings.candidates)
     bm25_s = time.perf_counter() - start
     del texts
     version = uuid.uuid4().hex

@@ -177,3 +177,23 @@ def test_dense_search_visits_every_chunk_of_a_small_index(store_settings, tmp_pa
     collection = build_searcher(settings).store.collection
     hnsw = (collection.configuration_json or {}).get("hnsw") or {}
     assert hnsw.get("ef_search", 100) >= collection.count() > 100
+
+
+def test_papers_are_read_once_each_in_the_order_chunk_zero_filtered_gives(store_settings, tmp_path):
+    def long(n: int) -> str:  # several chunks
+        return " ".join(f"Sentence {i} of paper {n} is about sparse routing." for i in range(60))
+
+    records = [_record(n, long(n) if n % 2 else None) for n in range(7)]
+    settings = store_settings(data_dir=tmp_path / "d")
+    run_ingest(settings, [_jsonl(tmp_path / "a.jsonl", records)])
+    store = build_store(settings)
+    assert store.count() > 7  # the long abstracts have several chunks
+    filtered = [
+        m["paper"]
+        for m in store.collection.get(include=["metadatas"], where={"chunk": 0})["metadatas"]
+    ]
+    papers = list(store.iter_papers())
+    assert [p.model_dump_json() for p in papers] == [
+        type(papers[0]).model_validate_json(m).model_dump_json() for m in filtered
+    ]
+    assert sorted(p.id for p in papers) == sorted(f"arxiv:2401.{n:05d}" for n in range(7))

@@ -97,6 +97,8 @@ def test_the_written_snapshot_is_the_saved_one(tmp_path):
             saved / EVIDENCE_DIR / name
         ).read_bytes()
     assert _terms(direct / EVIDENCE_DIR) == _terms(saved / EVIDENCE_DIR)
+    for name in ("corpus.jsonl", "corpus.mmindex.json", "params.index.json"):
+        assert (direct / "bm25" / name).read_bytes() == (saved / "bm25" / name).read_bytes()
     assert written.corpus_hash == built.corpus_hash
     assert dict(written.papers.items()) == built.papers
     assert [h.chunk_id for h in written.keyword.search("method beats", 5)] == [

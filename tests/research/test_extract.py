@@ -157,3 +157,16 @@ def test_every_span_over_the_corpus_is_a_verbatim_slice_of_its_sentence(corpus):
                 assert span.text.count("(") <= span.text.count(")"), (paper.id, column, span.text)
     # the patterns read something from a good share of the corpus
     assert filled["method"] > len(papers) / 2 and filled["data"] > 50 and filled["result"] > 50
+
+
+def test_known_datasets_read_as_a_stream_are_the_union_of_each_abstracts(corpus):
+    papers, known = corpus
+    pairs = ((p.abstract, split_sentences(p.abstract)) for p in papers)  # read once
+    alone = set().union(
+        *(
+            KnownDatasets.from_abstracts([(p.abstract, split_sentences(p.abstract))]).names
+            for p in papers
+        )
+    )
+    assert KnownDatasets.from_abstracts(pairs).names == known.names == alone
+    assert {"ImageNet", "CIFAR-10"} <= known.names

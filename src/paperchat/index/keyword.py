@@ -4,12 +4,13 @@ Chroma's own hybrid search runs only on distributed Chroma, so the keyword side 
 here, built from the chunk texts stored in Chroma and cached on disk per index version.
 
 The index is built and saved by BM25Retriever (bm25s writes a line index of the chunk
-rows beside them); it is loaded and queried with bm25s directly, memory-mapped: the
-score matrices and the chunk rows stay on disk and are read per hit, so a replica
-opening a large index parses none of its chunks. Queries are tokenized exactly as
-BM25Retriever does (Snowball English stemmer, its token pattern). Importing llama-index
-costs ~2 s (it pulls in scikit-learn), which a one-shot `paperchat search` should not
-pay for a few milliseconds of BM25.
+rows beside them), or written a page of chunks at a time into the same files by the
+version's writer (index/keyword_writer.py); it is loaded and queried with bm25s
+directly, memory-mapped: the score matrices and the chunk rows stay on disk and are
+read per hit, so a replica opening a large index parses none of its chunks. Queries
+are tokenized exactly as BM25Retriever does (Snowball English stemmer, its token
+pattern). Importing llama-index costs ~2 s (it pulls in scikit-learn), which a one-shot
+`paperchat search` should not pay for a few milliseconds of BM25.
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ from paperchat.index.embedders import Embedder
 from paperchat.index.evidence import Evidence
 from paperchat.index.evidence_writer import EvidenceWriter
 from paperchat.index.keyword import KeywordIndex
+from paperchat.index.keyword_writer import write_keyword_index
 from paperchat.index.store import DIRTY, VectorStore
 from paperchat.index.vector_cache import SentenceVectorCache
 
@@ -150,8 +151,9 @@ def write_snapshot(
 ) -> IndexSnapshot:
     """Write the version's snapshot from the store straight into `target` (a temporary
     folder, then renamed), a page of papers at a time, and open it: what the writer does.
-    build_snapshot + save_snapshot hold every paper and sentence vector at once (2.7 GB
-    at 100,000 papers); this holds a page of them, and BM25 (its build needs every chunk).
+    build_snapshot + save_snapshot hold every paper, sentence vector and chunk's tokens
+    at once (2.7 GB at 100,000 papers); this holds a page of papers, then a page of
+    chunks (index/keyword_writer.py), and what grows with the vocabulary.
     Raises OSError when the folder cannot be written; the version is then not stamped."""
     tmp = _temporary(target)
     try:
@@ -161,21 +163,23 @@ def write_snapshot(
         evidence = EvidenceWriter(
             tmp / EVIDENCE_DIR, embedder.embed_documents, cache=cache, embedder_name=embedder.name
         )
-
-        def papers() -> Iterator[Paper]:
-            for paper in store.iter_papers():
-                evidence.add(paper)
-                yield paper
-
-        write_catalog(papers(), tmp)
+        write_catalog(_added_to(evidence, store.iter_papers()), tmp)
         evidence.close()
-        KeywordIndex.build(store.chunk_texts(), top_k).save(tmp / "bm25")
+        del evidence  # its term counts and words go before BM25 builds its own
+        write_keyword_index(store.chunk_texts(), tmp / "bm25", top_k)
         tmp.rename(target)
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)
         if not PaperCatalog.exists(target):  # else another process wrote it first
             raise
     return _read_snapshot(target, version, top_k)
+
+
+def _added_to(evidence: EvidenceWriter, papers: Iterator[Paper]) -> Iterator[Paper]:
+    """The papers, each added to the evidence as it passes (one read of the store)."""
+    for paper in papers:
+        evidence.add(paper)
+        yield paper
 
 
 def _temporary(target: Path) -> Path:

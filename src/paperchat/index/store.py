@@ -176,7 +176,12 @@ class ChromaStore:
         return self._call("count", self.collection.count)
 
     def count_papers(self) -> int:
-        return sum(len(page["ids"]) for page in self._pages([], where={"chunk": 0}))
+        # unfiltered pages, as iter_papers: a where filter costs a whole scan per page
+        return sum(
+            meta.get("chunk") == 0
+            for page in self._pages(["metadatas"])
+            for meta in page["metadatas"]
+        )
 
     # -- reading ------------------------------------------------------------------------
     def _pages(self, include: list[str], where: dict | None = None) -> Iterator[dict]:
@@ -210,9 +215,15 @@ class ChromaStore:
         return list(self.iter_papers())
 
     def iter_papers(self) -> Iterator[Paper]:
-        """Every paper, read a page at a time (a snapshot is written as they come)."""
-        for page in self._pages(["metadatas"], where={"chunk": 0}):
-            yield from (Paper.model_validate_json(m["paper"]) for m in page["metadatas"])
+        """Every paper, read a page of chunks at a time (a snapshot is written as they
+        come), from its first chunk's metadata. Pages are not filtered with
+        `where={"chunk": 0}`: Chroma evaluates that filter over the whole collection for
+        every page (0.5-0.9 s a page at 300,000 chunks, hours at a million) where a plain
+        page costs ~0.1 s; the order is the same (by Chroma's row id)."""
+        for page in self._pages(["metadatas"]):
+            for meta in page["metadatas"]:
+                if meta.get("chunk") == 0:
+                    yield Paper.model_validate_json(meta["paper"])
 
     def chunk_texts(self) -> Iterator[tuple[str, str, str]]:
         """(chunk id, paper id, text) of every chunk, in pages."""

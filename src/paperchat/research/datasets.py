@@ -216,18 +216,16 @@ class KnownDatasets:
 
     @classmethod
     def from_abstracts(cls, abstracts: Iterable[tuple[str, Sequence[str]]]) -> KnownDatasets:
-        """From (abstract, its sentences) pairs."""
+        """From (abstract, its sentences) pairs, read one at a time (they can be a
+        stream: no abstract is kept once read)."""
         names: set[str] = set()
-        texts = []
+        spelled = _alternation(WELL_KNOWN)
         for abstract, sentences in abstracts:
-            texts.append(abstract)
             defined = defined_terms(abstract)
             for item in named_by_pattern(sentences_with_offsets(abstract, sentences)):
                 if len(item.text) > 2 and looks_like_a_name(item.text) and item.text not in defined:
                     names.add(item.text)
-        spelled = _alternation(WELL_KNOWN)
-        for text in texts:
-            names.update(m.group(1) for m in spelled.finditer(text))
+            names.update(m.group(1) for m in spelled.finditer(abstract))
         return cls(names)
 
     def occurrences(self, sentence: Sentence) -> list[Found]:
