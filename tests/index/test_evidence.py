@@ -44,7 +44,7 @@ PAPERS = {
     "a": Paper(
         id="a", title="Alpha", abstract="We propose Alpha. It outperforms GPT-4 by 3 points."
     ),
-    "b": Paper(id="b", title="B", abstract="B is a GPU baseline. Few practitioners use it anymore."),
+    "b": Paper(id="b", title="B", abstract="B is a GPU baseline. Few practitioners use it today."),
 }
 
 
@@ -95,7 +95,7 @@ def test_a_second_build_reads_the_vectors_it_has_seen_from_the_cache(tmp_path):
             "baseline",
             "practitioners",
             "use",
-            "anymore",
+            "today",
         ]
     )
 
