@@ -18,8 +18,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 
 def chunks(n: int):
     from bench.scale import synthetic
@@ -27,8 +25,7 @@ def chunks(n: int):
     from paperchat.settings import bundled_corpus_dir
 
     papers = load_corpus([bundled_corpus_dir()]).papers
-    vectors = np.ones((1, 2), dtype=np.float32)  # the vectors are not used here
-    for paper, text, _ in synthetic(papers, vectors, n):
+    for paper, text, _ in synthetic(papers, n):
         yield f"{paper.id}#0", paper.id, text
 
 

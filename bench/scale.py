@@ -1,12 +1,15 @@
 """Scale: N synthetic papers in a real paperchat index, searched through HybridSearcher.
 
 Synthetic papers are built from the bundled corpus: each title is a real title with a
-number, each abstract 3-6 real sentences drawn at random from all abstracts. Their
-vectors are NOT embeddings of that text: each is a real chunk vector of the bundled
-index plus Gaussian noise (sigma 0.01 per dimension, about 0.98 cosine to its source),
-re-normalised, so 100k papers need no 100k encodes. Papers and vectors go into Chroma
-through paperchat's ChromaStore with ingest's chunk metadata; the BM25 snapshot is
-paperchat's own (write_snapshot, as ingest writes it), and search runs through build_searcher.
+number, each abstract 3-6 real abstract sentences drawn at random from all abstracts.
+Their vectors are not encodes of that text but stand in for them: the normalised mean of
+the vectors the bundled index holds for those sentences, so 100k papers need no 100k
+encodes and dense search sees the text keyword search sees. (Until 2026-12-07 each
+vector was a random real chunk vector plus noise, ~0.98 cosine to it, unrelated to the
+paper's text: every real chunk had N/466 near-copies, a crowd no real corpus makes.)
+Papers and vectors go into Chroma through paperchat's ChromaStore with ingest's chunk
+metadata; the BM25 snapshot is paperchat's own (write_snapshot, as ingest writes it),
+and search runs through build_searcher.
 The snapshot's evidence gets real sentence vectors without encoding: every synthetic
 sentence is a real abstract sentence, so its vector is looked up in the bundled index's
 evidence (`KnownSentences`); the few the splitter cuts differently get a random unit
@@ -23,11 +26,11 @@ import argparse
 import json
 import os
 import random
-import re
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +38,7 @@ import numpy as np
 from bench.common import latency_ms, proc_memory_mb, query_set, run_checked, settings_for
 
 BATCH = 5000
-NOISE = 0.01
+VECTORS = "the mean of the vectors of the abstract's real sentences"
 
 
 def _source(source_dir: Path):
@@ -47,24 +50,31 @@ def _source(source_dir: Path):
     return store.info()["embedder"], np.asarray(got["embeddings"], dtype=np.float32), store.papers()
 
 
-def synthetic(papers, vectors: np.ndarray, n: int, seed: int = 7):
-    """Yield (paper, chunk text, vector) for n synthetic papers."""
+def synthetic(papers, n: int, sentence_vectors: Mapping[str, np.ndarray] | None = None, seed=7):
+    """Yield (paper, chunk text, vector) for n synthetic papers; the vector is the unit
+    mean of the abstract's `sentence_vectors` (None without them: for text-only uses),
+    and only sentences that have one are drawn."""
     from paperchat.corpus.paper import Paper
+    from paperchat.text.sentences import split_sentences
 
     rng = random.Random(seed)
-    noise = np.random.default_rng(seed)
-    sentences = [s for p in papers for s in re.split(r"(?<=[.!?])\s+", p.abstract) if len(s) > 30]
+    sentences = [s for p in papers for s in split_sentences(p.abstract) if len(s) > 30]
+    if sentence_vectors is not None:
+        sentences = [s for s in sentences if s in sentence_vectors]
     titles = [p.title or "Untitled" for p in papers]
     for i in range(n):
-        abstract = " ".join(rng.sample(sentences, rng.randint(3, 6)))
+        drawn = rng.sample(sentences, rng.randint(3, 6))
         paper = Paper(
             id=f"syn:{i:06d}",
             title=f"{rng.choice(titles)} ({i})",
-            abstract=abstract,
+            abstract=" ".join(drawn),
             published=str(rng.randint(2015, 2025)),
         )
-        vector = vectors[rng.randrange(len(vectors))] + noise.normal(0, NOISE, vectors.shape[1])
-        yield paper, f"{paper.title}\n{abstract}", vector / np.linalg.norm(vector)
+        vector = None
+        if sentence_vectors is not None:
+            vector = np.mean([sentence_vectors[s] for s in drawn], axis=0, dtype=np.float32)
+            vector /= np.linalg.norm(vector)
+        yield paper, f"{paper.title}\n{paper.abstract}", vector
 
 
 class KnownSentences:
@@ -80,6 +90,11 @@ class KnownSentences:
             found = evidence.get(paper)
             self._known.update(zip(found.sentences, found.vectors, strict=True))
         self._rng = np.random.default_rng(11)
+
+    @property
+    def vectors(self) -> Mapping[str, np.ndarray]:
+        """Every bundled abstract sentence's vector, by its text."""
+        return self._known
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         out = []
@@ -113,7 +128,8 @@ def build(source_dir: Path, target_dir: Path, n: int) -> dict:
         insert_s += time.perf_counter() - start
         rows = []
 
-    for paper, text, vector in synthetic(papers, vectors, n):
+    sentences = KnownSentences(source_dir, embedder_name, vectors.shape[1])
+    for paper, text, vector in synthetic(papers, n, sentences.vectors):
         chunk = Chunk(id=chunk_id(paper.id, 0), paper_id=paper.id, index=0, text=text)
         rows.append((chunk.id, vector.tolist(), text, chunk_metadata(chunk, paper)))
         texts.append((chunk.id, paper.id, text))
@@ -129,7 +145,6 @@ def build(source_dir: Path, target_dir: Path, n: int) -> dict:
     version = uuid.uuid4().hex
     store.set_info(version=version, sources="[]")
     start = time.perf_counter()
-    sentences = KnownSentences(source_dir, embedder_name, vectors.shape[1])
     folder = snapshot_dir(cache_root(settings), store, version)
     snapshot = write_snapshot(store, version, folder, settings.candidates, embedder=sentences)
     snapshot_s = time.perf_counter() - start
@@ -175,12 +190,7 @@ def run(source_dir: Path, target_dir: Path, n: int, queries: int) -> dict:
 
     built = phase("build", str(source_dir), str(target_dir), "--n", str(n))
     searched = phase("search", str(target_dir), "--queries", str(queries))
-    return (
-        built
-        | searched
-        | {"map": map_load.run(target_dir)}
-        | {"vectors": f"perturbed copies of real chunk vectors (sigma {NOISE})"}
-    )
+    return built | searched | {"map": map_load.run(target_dir)} | {"vectors": VECTORS}
 
 
 def main() -> None:

@@ -234,6 +234,19 @@ def test_a_named_method_no_abstract_mentions_is_not_attributed_to_other_papers(a
     _abstains_naming_the_nearest_papers(answer)
 
 
+def test_a_name_mentioned_only_in_passing_is_not_answered_from_papers_that_never_say_it(
+    assistant,
+):
+    # one abstract compares DPO "with RLHF-PPO"; none describes PPO's clipping, and the
+    # papers closest to the rest of the question never say PPO
+    answer = assistant.ask("How does PPO clip the policy update in reinforcement learning?")
+    assert answer.verdict == "detail_missing"
+    assert answer.citations
+    assert all("PPO" in assistant.searcher.papers[c.id].abstract for c in answer.citations)
+    assert "only" in answer.answer.split("\n")[0] and "“PPO”" in answer.answer
+    _quotes_are_verbatim(answer, assistant.searcher.papers)
+
+
 def test_it_keeps_the_subject_of_the_conversation(assistant):
     first = assistant.ask("What is NPNet?")
     history = [

@@ -284,6 +284,27 @@ def test_among_with_no_cited_paper_fitting_searches_the_whole_corpus(evidence):
     assert choose_from_context(query, papers, MODEL, TermWeights.uniform()) is None
 
 
+def test_which_of_these_does_not_leave_for_a_paper_off_the_conversation_s_topic(evidence):
+    # "which one works on image-text pairs?" after "dataset distillation": a paper that
+    # fits the new words better but was no candidate of the last question is not meant
+    query = _query(
+        evidence, "which of these classifies images?", pointing="among", context_ids=CITED
+    )
+    papers = _scored(evidence, {"swift": 0.9, "distil": 0.5, "sampler": 0.1, "npnet": 0.1})
+
+    def choose(topic, in_context=papers):
+        chosen = choose_from_context(
+            query, in_context, MODEL, TermWeights.uniform(), topic=frozenset(topic)
+        )
+        return None if chosen is None else _ids(chosen)
+
+    assert choose({"distil", "sampler", "npnet"}) == ["distil"]
+    assert choose({"swift", "distil", "sampler"}) is None  # on the topic: the corpus is judged
+    # none of the conversation's papers fits the question at all: the corpus is judged
+    weak = _scored(evidence, {"swift": 0.9, "distil": 0.2, "sampler": 0.1, "npnet": 0.1})
+    assert choose({"distil", "sampler", "npnet"}, weak) is None
+
+
 def test_an_ordinal_picks_by_position_in_the_last_answer(evidence):
     query = _query(
         evidence,
@@ -669,3 +690,59 @@ def test_an_acronym_no_abstract_uses_but_a_near_paper_spells_out_is_not_absent(e
     # a paper dense search did not rank near the question does not spell it out
     far = replace(scored, candidate=replace(scored.candidate, dense_rank=None))
     assert judge(query, [far], MODEL, small.weights).verdict == "not_in_corpus"
+
+
+def test_a_rare_name_no_answering_paper_mentions_is_answered_by_the_papers_that_do():
+    papers = {
+        "policy": Paper(
+            id="policy",
+            title="Diffusion Policies for Reinforcement Learning",
+            abstract="We model reinforcement learning policies with diffusion models. The "
+            "policy update is stable and reaches high returns on locomotion tasks.",
+        ),
+        "dpo": Paper(
+            id="dpo",
+            title="Revisiting Preference Optimization",
+            abstract="We compare DPO with RLHF-PPO on instruction following. DPO drops the "
+            "likelihood of rejected responses.",
+        ),
+        "pde": Paper(
+            id="pde",
+            title="Physics-Informed Diffusion",
+            abstract="We train diffusion models whose samples satisfy a partial differential "
+            "equation. The residual error falls by two orders of magnitude.",
+        ),
+        "solver": Paper(
+            id="solver",
+            title="Neural Solvers",
+            abstract="A neural operator solves each PDE of a family in one forward pass.",
+        ),
+    }
+    evidence = Evidence.build(papers, EMBEDDER.embed_documents, embedder_name=EMBEDDER.name)
+
+    def judged(question, probabilities):
+        query = analyse(question, evidence, EMBEDDER.embed_documents)
+        scored = [
+            ScoredPaper(
+                candidate=Candidate(paper=papers[pid], chunk_id=f"{pid}#0", chunk_text=""),
+                evidence=evidence.get(papers[pid]),
+                sentence_scores=np.zeros(len(evidence.get(papers[pid]).sentences)),
+                coverage=0.0,
+                named=False,
+                probability=probability,
+            )
+            for pid, probability in probabilities.items()
+        ]
+        return judge(query, scored, MODEL, evidence.weights)
+
+    how = judged(
+        "How does PPO clip the policy update in reinforcement learning?",
+        {"policy": 0.9, "pde": 0.2, "dpo": 0.1},
+    )
+    assert how.verdict == "detail_missing" and how.passing == ("PPO",)
+    assert _ids(how.relevant) == ["dpo"]  # never the paper that does not say PPO
+    which = judged("Which papers use PPO?", {"policy": 0.9, "pde": 0.2, "dpo": 0.1})
+    assert which.verdict == "answered" and _ids(which.relevant) == ["dpo"]
+    # an acronym the answering paper spells out in words is mentioned
+    spelled = judged("How is the PDE enforced in diffusion training?", {"pde": 0.9, "solver": 0.1})
+    assert spelled.verdict == "answered" and _ids(spelled.relevant) == ["pde"]

@@ -15,6 +15,9 @@ Each sentence of each relevant paper is scored against the question:
   + NAME_BONUS when the sentence names what the question names ("CoACT", "CIFAR-10"),
     and DEFINITION_BONUS more when the question asks what it is and the sentence defines
     it ("... network (NPNet)")
+  + ASKED_BONUS when a sentence stating what the paper proposes or reaches has the thing
+    a "What/Which <thing> ...?" question asks for ("What loss did they introduce?" →
+    "we present a novel Attention Refocusing loss")
   + CONTRIBUTION_BONUS / RESULT_BONUS for a sentence stating what the paper proposes or
     reaches (its role, text/roles.py)
   background and problem statements are left out when the paper has other sentences
@@ -50,6 +53,8 @@ DEFINITION_BONUS = 0.1
 RESIDUAL_WEIGHT = 0.7
 CONTRIBUTION_BONUS = 0.08
 RESULT_BONUS = 0.06
+ASKED_BONUS = 0.1
+STATING = ("contribution", "result")  # the roles of sentences saying what a paper does
 BOILERPLATE_PENALTY = 0.3
 BACKGROUND_PENALTY = 0.12  # summaries' contribution sentences (answers skip background)
 PAPER_WEIGHT = 0.5
@@ -66,6 +71,13 @@ _BOILERPLATE = re.compile(
     re.I,
 )
 _TERMINAL = re.compile(r"([.!?]+[\"'”’)\]]*)$")
+# "What loss did ...", "Which dataset is ...": one or two words between the question word
+# and its verb name the thing asked for
+_AUXILIARY = r"(?:is|are|was|were|do|does|did|can|could|has|have|had|should|would|will)\b"
+_ASKED_THING = re.compile(
+    rf"\b(?:what|which)\s+(?!{_AUXILIARY})((?:[\w-]+\s+){{1,2}}?){_AUXILIARY}", re.I
+)
+_NOT_A_THING = frozenset(content_stems("paper papers work works one ones kind type sort"))
 
 
 @dataclass(frozen=True)
@@ -132,6 +144,15 @@ def without_names(question: str, names: list[str]) -> str:
     return " ".join(question.split())
 
 
+def asked_thing(question: str) -> frozenset[str]:
+    """The stems of what a "What/Which <thing> ...?" question asks for ({"loss"} for "What
+    loss did they introduce?"); empty for other questions."""
+    match = _ASKED_THING.search(question)
+    if not match:
+        return frozenset()
+    return frozenset(content_stems(match.group(1)) - _NOT_A_THING)
+
+
 def score_sentences(
     judgement: Judgement, embed: Callable[[list[str]], object] | None = None
 ) -> list[Pick]:
@@ -156,6 +177,7 @@ def score_sentences(
     # "three components" does not say how much; a number the question gives itself
     # ("in NTIRE 2022") answers nothing
     numeric = states_number if counted(query.question) else gives_number
+    thing = asked_thing(query.question)
     picks: list[Pick] = []
     for paper in papers:
         paper_evidence = paper.evidence
@@ -179,6 +201,8 @@ def score_sentences(
                 if query.definition and _defines(sentence, names):
                     score += DEFINITION_BONUS
             role = paper_evidence.roles[i]
+            if thing and role in STATING and thing <= paper_evidence.stems[i]:
+                score += ASKED_BONUS
             if role == "contribution":
                 score += CONTRIBUTION_BONUS
             elif role == "result":
@@ -273,8 +297,15 @@ def compose_detail_missing(
     paper = judgement.relevant[0]
     what = judgement.lacking
     n = citations[0].n if citations else numbering(paper.paper.id)
-    lead = (
-        f"The corpus has the paper you mean, {title_of(paper)} [{n}], but its abstract does "
-        f"not state {what}. What it does say:"
-    )
+    if judgement.passing:
+        names = " or ".join(f"“{name}”" for name in judgement.passing)
+        lead = (
+            f"No abstract in the corpus is about {names}; only {title_of(paper)} [{n}] "
+            f"mentions it, and its abstract does not state {what}. What it does say:"
+        )
+    else:
+        lead = (
+            f"The corpus has the paper you mean, {title_of(paper)} [{n}], but its abstract "
+            f"does not state {what}. What it does say:"
+        )
     return Extract("\n".join([lead, "", *lines]), citations, [c.id for c in citations])

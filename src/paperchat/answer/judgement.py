@@ -18,12 +18,12 @@ It reads the relevance model's probabilities (retrieve/relevance.py) and the Que
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 
 from paperchat.answer.detail import parts, unstated
 from paperchat.answer.models import Verdict
-from paperchat.retrieve.query import Query, is_acronym, still_absent
+from paperchat.retrieve.query import Query, is_acronym, spelled_out_by, still_absent
 from paperchat.retrieve.relevance import RelevanceModel, ScoredPaper, mentions, nearest_papers
 from paperchat.text.lexical import TermWeights, content_stems, named_terms, says_name, title_name
 
@@ -46,6 +46,7 @@ class Judgement:
     weights: TermWeights = field(default_factory=TermWeights.uniform)  # the version's IDF
     unstated: str = ""  # detail_missing: what the abstract does not state, in the question's words
     named: tuple[str, ...] = ()  # ids of the relevant papers the question picks out itself
+    passing: tuple[str, ...] = ()  # names the cited paper mentions only in passing
 
     @property
     def abstain(self) -> bool:
@@ -87,7 +88,7 @@ def identified(
         for p in papers
         if p.named
         or _says_title_name(query.question, p.paper.title, papers)
-        or any(mentions(f"{p.paper.title or ''} {p.paper.abstract}", n) for n in rare)
+        or any(mentions(_text(p), n) for n in rare)
     ]
 
 
@@ -119,6 +120,24 @@ def _rare(name: str, weights: TermWeights) -> bool:
     return bool(stems) and all(weights.document_count(s) <= RARE_NAME for s in stems)
 
 
+def _text(paper: ScoredPaper) -> str:
+    return f"{paper.paper.title or ''} {paper.paper.abstract}"
+
+
+def unmentioned_names(
+    query: Query, relevant: Sequence[ScoredPaper], weights: TermWeights
+) -> tuple[str, ...]:
+    """The rare names the question uses (ones the corpus has) when none of `relevant`
+    mentions any of them: an answer from those papers would be about something else
+    ("How does PPO clip the policy update?" from a paper that never says PPO)."""
+    names = [n for n in query.names if n not in query.absent and _rare(n, weights)]
+    for paper in relevant:
+        text = _text(paper)
+        if any(mentions(text, n) or spelled_out_by(n, text) for n in names):
+            return ()
+    return tuple(names)
+
+
 def keep(papers: Sequence[ScoredPaper], model: RelevanceModel, query: Query) -> list[ScoredPaper]:
     """The papers an answer is made from: over the fitted keep threshold, and — unless the
     question asks for papers — not far behind the best one."""
@@ -148,9 +167,11 @@ def judge(
     )
     named_ids: set[str] = set()
 
-    def verdict(relevant, name: Verdict, missing: tuple[str, ...] = (), lacks="") -> Judgement:
+    def verdict(
+        relevant, name: Verdict, missing: tuple[str, ...] = (), lacks="", passing=()
+    ) -> Judgement:
         picked = tuple(p.paper.id for p in relevant if p.paper.id in named_ids)
-        return Judgement(query, papers, relevant, name, missing, weights, lacks, picked)
+        return Judgement(query, papers, relevant, name, missing, weights, lacks, picked, passing)
 
     if chosen:
         if query.pointing == "among":  # the question chose among them: that is the answer
@@ -171,6 +192,15 @@ def judge(
     relevant = keep(papers, model, query) if papers[0].probability >= model.answer else []
     relevant += [p for p in named if p not in relevant]
     relevant = relevant[:MAX_RELEVANT]
+    if passing := unmentioned_names(query, relevant, weights):
+        # the papers that do mention the name are too weak to answer: say what they say
+        users = [p for p in papers if any(mentions(_text(p), n) for n in passing)]
+        if not users:
+            return verdict([], "not_in_corpus", passing)
+        if query.for_papers:  # "Which papers use X?": those that say it
+            return verdict(users[:MAX_RELEVANT], "answered")
+        lacks = unstated(query, users[:1], weights) or ""
+        return verdict(users[:1], "detail_missing", lacks=lacks, passing=passing)
     # the paper the question is about: the one it names, else — when it asks several
     # things of one paper ("What error does it reach, and with which radius?") — the best,
     # checked for the details asked (its description is the relevance model's to judge)
@@ -192,6 +222,7 @@ def choose_from_context(
     weights: TermWeights,
     alone: list[ScoredPaper] | None = None,
     earlier: Sequence[str] = (),
+    topic: Collection[str] | None = None,
 ) -> list[ScoredPaper] | None:
     """The conversation's papers a follow-up points at, or None to judge the whole corpus.
 
@@ -202,7 +233,10 @@ def choose_from_context(
     against the question without its context) — unless, in context, a paper the
     conversation has not seen fits better than all of them: then the corpus is judged.
     `earlier`: papers the last question bore on that its answer did not cite; one joins
-    the choice when it fits the question far better than every cited one.
+    the choice when it fits the question far better than every cited one. `topic`: the
+    last question's candidates; a paper not even among them is not what "which of these"
+    means, however well it fits the new words ("image-text pairs" after "dataset
+    distillation" is not composed image retrieval), while one of theirs fits the question.
     """
     if query.pointing == "subject" and not query.context_ids:
         return identified(query, papers, weights)[:1] or None  # "it" = the paper named before
@@ -220,15 +254,19 @@ def choose_from_context(
         best = max(fits, key=lambda p: p.probability)
         subject = fits[0] if fits[0].probability * SUBJECT_ODDS >= best.probability else best
         return [by_id[subject.paper.id]]
-    best_in_context = max(p.probability for p in context)
-    if papers[0].paper.id not in query.context_ids and (
-        papers[0].probability > AMONG_ODDS * best_in_context
-    ):
-        return None  # a paper the conversation has not seen fits far better
     ranked = {p.paper.id: p for p in (alone or papers)}
     cited = [ranked.get(p.paper.id, p) for p in context]
     best_cited = max(p.probability for p in cited)
     also = [ranked[i] for i in earlier if i in ranked and i in by_id]
+    ours = [*query.context_ids, *earlier]
+    one_fits = max(by_id[i].probability for i in ours if i in by_id) >= model.keep
+    outsider = papers[0].paper.id
+    if (
+        outsider not in query.context_ids
+        and (topic is None or outsider in topic or not one_fits)
+        and papers[0].probability > AMONG_ODDS * max(p.probability for p in context)
+    ):
+        return None  # a paper the conversation has not seen fits far better
     better = [p for p in also if p.probability > AMONG_ODDS * best_cited]
     choices = sorted([*cited, *better], key=lambda p: p.probability, reverse=True)
     if _ONE.search(query.question):

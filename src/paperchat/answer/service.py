@@ -108,12 +108,7 @@ class Assistant:
         if mode == "llm" and follow.text != question:
             assert self.chat_model is not None
             reply = self.chat_model.complete(condense_messages(self.prompts, question, history))
-            return FollowUp(
-                follow.pointing,
-                clean_condensed(reply, follow.text),
-                follow.context_ids,
-                follow.ordinal,
-            )
+            return replace(follow, text=clean_condensed(reply, follow.text))
         return follow
 
     def _with_earlier_candidates(self, follow: FollowUp, conversation: Conversation) -> FollowUp:
@@ -126,8 +121,11 @@ class Assistant:
             return follow
         floor = self.searcher.relevance.summary_floor(earlier[0].probability)
         relevant = [p.paper.id for p in earlier if p.probability >= floor][:MAX_RELEVANT]
-        earlier = tuple(i for i in relevant if i not in follow.context_ids)
-        return replace(follow, earlier_ids=earlier)
+        return replace(
+            follow,
+            earlier_ids=tuple(i for i in relevant if i not in follow.context_ids),
+            topic_ids=frozenset(p.paper.id for p in earlier),
+        )
 
     def _judge(self, question: str, since: int | None, follow: FollowUp | None = None) -> Judgement:
         follow = follow or FollowUp("none", question)
@@ -149,7 +147,9 @@ class Assistant:
             # them apart ("which of these ...", or "they" after an answer citing several)
             bare = self.searcher.analyse(question, pointing=follow.pointing)
             alone = self.searcher.rank(bare, since=since, also=also)
-        chosen = choose_from_context(query, papers, model, weights, alone, follow.earlier_ids)
+        chosen = choose_from_context(
+            query, papers, model, weights, alone, follow.earlier_ids, follow.topic_ids
+        )
         return judge(query, papers, model, weights, chosen=chosen)
 
     @staticmethod

@@ -103,6 +103,11 @@ def spells_out(acronym: str, text: str) -> bool:
     return False
 
 
+def spelled_out_by(name: str, text: str) -> bool:
+    """Whether `text` writes out the acronym `name` in words (only 3-6 capitals count)."""
+    return bool(_ACRONYM.fullmatch(name)) and spells_out(name, text)
+
+
 def still_absent(query: Query, papers: Sequence[Paper]) -> tuple[str, ...]:
     """The query's absent names less the acronyms one of `papers` spells out in words
     ("PDE" in a paper on "partial differential equations"): no abstract uses the

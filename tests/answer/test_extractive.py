@@ -1,0 +1,71 @@
+"""Which sentences an extractive answer prefers: the thing a question asks for, stated as
+what the paper does."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import paperchat.answer.extractive as extractive
+from paperchat.answer.extractive import asked_thing, score_sentences
+from paperchat.answer.judgement import Judgement
+from paperchat.corpus.paper import Paper
+from paperchat.index.embedders.hashing import HashEmbedder
+from paperchat.index.evidence import Evidence
+from paperchat.retrieve.query import analyse
+from paperchat.retrieve.relevance import Candidate, ScoredPaper
+
+
+@pytest.mark.parametrize(
+    ("question", "thing"),
+    [
+        ("What loss did they introduce to cope with missing ground truth?", {"loss"}),
+        ("Which dataset is NPNet trained on?", {"dataset"}),
+        ("How does it work, and what architecture does it use?", {"architectur"}),
+        ("What does NPNet do?", set()),  # no thing between the question word and its verb
+        ("Which papers are about pruning?", set()),  # papers are what every answer gives
+        ("Which of them generates extra views?", set()),
+        ("What is NPNet?", set()),
+    ],
+)
+def test_the_thing_a_what_or_which_question_asks_for(question, thing):
+    assert asked_thing(question) == thing
+
+
+def test_the_thing_asked_lifts_a_sentence_stating_what_the_paper_does(monkeypatch):
+    paper = Paper(
+        id="magi",
+        title="Portrait Customization",
+        abstract="Personalized portraits often shift the subject's identity. "
+        "The loss of detail is worst for faces. "
+        "To address this, we present a novel refocusing loss with auxiliary priors. "
+        "Our method outperforms baselines on portrait benchmarks.",
+    )
+    embedder = HashEmbedder(64)
+    evidence = Evidence.build({paper.id: paper}, embedder.embed_documents, embedder_name="h")
+    found = evidence.get(paper)
+    query = analyse("What loss did they introduce?", evidence, embedder.embed_documents)
+    scored = ScoredPaper(
+        candidate=Candidate(paper=paper, chunk_id="magi#0", chunk_text=paper.abstract),
+        evidence=found,
+        sentence_scores=np.zeros(len(found.sentences)),
+        coverage=0.0,
+        named=False,
+        probability=0.9,
+    )
+    judgement = Judgement(query, [scored], [scored], "answered")
+
+    def scores() -> dict[int, float]:
+        return {p.index: p.score for p in score_sentences(judgement)}
+
+    with_bonus, bonus = scores(), extractive.ASKED_BONUS
+    monkeypatch.setattr(extractive, "ASKED_BONUS", 0.0)
+    without = scores()
+    lifted = {i for i in with_bonus if with_bonus[i] - without[i] > 1e-9}
+    proposing = found.sentences.index(
+        "To address this, we present a novel refocusing loss with auxiliary priors."
+    )
+    assert found.roles[proposing] == "contribution"
+    # "The loss of detail ..." says "loss" too, but not as what the paper does
+    assert lifted == {proposing}
+    assert with_bonus[proposing] - without[proposing] == pytest.approx(bonus)
