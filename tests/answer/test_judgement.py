@@ -293,13 +293,14 @@ def test_which_of_these_does_not_leave_for_a_paper_off_the_conversation_s_topic(
     papers = _scored(evidence, {"swift": 0.9, "distil": 0.5, "sampler": 0.1, "npnet": 0.1})
 
     def choose(topic, in_context=papers):
-        chosen = choose_from_context(
-            query, in_context, MODEL, TermWeights.uniform(), topic=frozenset(topic)
-        )
+        topic = None if topic is None else frozenset(topic)
+        chosen = choose_from_context(query, in_context, MODEL, TermWeights.uniform(), topic=topic)
         return None if chosen is None else _ids(chosen)
 
     assert choose({"distil", "sampler", "npnet"}) == ["distil"]
-    assert choose({"swift", "distil", "sampler"}) is None  # on the topic: the corpus is judged
+    # a paper of the topic that fits far better: the topic's papers, as the question ranks them
+    assert choose({"swift", "distil", "sampler"}) == ["swift", "distil"]
+    assert choose(None) is None  # no topic known: the corpus is judged
     # none of the conversation's papers fits the question at all: the corpus is judged
     weak = _scored(evidence, {"swift": 0.9, "distil": 0.2, "sampler": 0.1, "npnet": 0.1})
     assert choose({"distil", "sampler", "npnet"}, weak) is None

@@ -72,7 +72,7 @@ class FollowUp:
     context_ids: tuple[str, ...] = ()  # the papers the last answer cited, in its order
     ordinal: int | None = None
     earlier_ids: tuple[str, ...] = ()  # others the last question was found to bear on
-    # every candidate of the last question, however weak (None: not looked up)
+    # the papers the last question bears on at all (None: not looked up)
     topic_ids: frozenset[str] | None = None
 
 

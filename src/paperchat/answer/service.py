@@ -22,7 +22,13 @@ from paperchat.answer.conversation import Conversation, Numbering, read_history
 from paperchat.answer.coverage import Coverage, coverage_of
 from paperchat.answer.extractive import Extract, compose, compose_detail_missing
 from paperchat.answer.followup import FollowUp, read_follow_up
-from paperchat.answer.judgement import MAX_RELEVANT, Judgement, choose_from_context, judge
+from paperchat.answer.judgement import (
+    MAX_RELEVANT,
+    TOPIC_FLOOR,
+    Judgement,
+    choose_from_context,
+    judge,
+)
 from paperchat.answer.llm import (
     NO_ANSWER,
     answer_messages,
@@ -124,7 +130,7 @@ class Assistant:
         return replace(
             follow,
             earlier_ids=tuple(i for i in relevant if i not in follow.context_ids),
-            topic_ids=frozenset(p.paper.id for p in earlier),
+            topic_ids=frozenset(p.paper.id for p in earlier if p.probability >= TOPIC_FLOOR),
         )
 
     def _judge(self, question: str, since: int | None, follow: FollowUp | None = None) -> Judgement:
