@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from paperchat.answer.judgement import choose_from_context, judge
+from paperchat.answer.llm import VERDICT_NOTES
 from paperchat.corpus.paper import Paper
 from paperchat.index.embedders.hashing import HashEmbedder
 from paperchat.index.evidence import Evidence
@@ -742,6 +743,7 @@ def test_a_rare_name_no_answering_paper_mentions_is_answered_by_the_papers_that_
     )
     assert how.verdict == "detail_missing" and how.passing == ("PPO",)
     assert _ids(how.relevant) == ["dpo"]  # never the paper that does not say PPO
+    assert how.note == "passing" and how.note in VERDICT_NOTES  # an LLM is told so too
     which = judged("Which papers use PPO?", {"policy": 0.9, "pde": 0.2, "dpo": 0.1})
     assert which.verdict == "answered" and _ids(which.relevant) == ["dpo"]
     # an acronym the answering paper spells out in words is mentioned

@@ -56,6 +56,11 @@ class Judgement:
         return self.verdict in ("not_in_corpus", "no_relevant_paper")
 
     @property
+    def note(self) -> str:
+        """Which VERDICT_NOTES entry tells an LLM this verdict (answer/llm.py)."""
+        return "passing" if self.passing else self.verdict
+
+    @property
     def lacking(self) -> str:
         """What a detail_missing answer says the abstract does not state, in the
         question's terms: "anything about “TensorRT”", "how many GPUs", ..."""

@@ -45,6 +45,11 @@ VERDICT_NOTES = {
         "state {lacking}. Say plainly what the abstract does not state, then what it "
         "does say, with citations; do not guess the missing detail."
     ),
+    "passing": (
+        "the sources only mention what the question names in passing, and may not state "
+        "{lacking}. Say that no source is about it, then what they do say of it, with "
+        "citations; do not describe it from your own knowledge."
+    ),
 }
 
 
@@ -52,10 +57,11 @@ def answer_messages(
     prompts: PromptLibrary,
     question: str,
     sources: Mapping[int, Paper],
-    verdict: str,
+    note: str,
     lacking: str = "what is asked",
 ) -> list[Message]:
-    """`lacking`: for a detail_missing verdict, what the abstract does not state."""
+    """`note`: the VERDICT_NOTES entry for the judgement (Judgement.note); `lacking`: for
+    a detail_missing verdict, what the abstract does not state."""
     return [
         {"role": "system", "content": prompts.render("system")},
         {
@@ -64,7 +70,7 @@ def answer_messages(
                 "answer",
                 question=escape_data(question),
                 sources=format_sources(sources),
-                verdict=escape_data(VERDICT_NOTES[verdict].format(lacking=lacking)),
+                verdict=escape_data(VERDICT_NOTES[note].format(lacking=lacking)),
             ),
         },
     ]

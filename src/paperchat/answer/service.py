@@ -299,7 +299,7 @@ class Assistant:
         papers = judgement.relevant[:k]
         context = {numbering(p.paper.id): p.paper for p in papers}
         messages = answer_messages(
-            self.prompts, searched, context, judgement.verdict, judgement.lacking
+            self.prompts, searched, context, judgement.note, judgement.lacking
         )
         reply = yield from self._generate(messages, stream)
         trace.called(messages, reply)
