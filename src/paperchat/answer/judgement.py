@@ -8,6 +8,9 @@ It reads the relevance model's probabilities (retrieve/relevance.py) and the Que
   then that paper is cited and its abstract does not state the rest (`detail_missing`);
 - the best paper's probability is under the fitted answer threshold, and the question
   names no paper that is here → `no_relevant_paper`;
+- a rare name the question uses is in the corpus, but none of the papers that would
+  answer mentions it ("How does PPO clip ...?") → `detail_missing` citing a paper that
+  does mention it (in passing), never the others (`Judgement.passing`);
 - otherwise the papers above the keep threshold answer it — unless the question asks
   about an identified paper for something its abstract does not state (answer/detail.py),
   or asks several things of the paper it describes, one a detail its abstract does not

@@ -14,7 +14,8 @@ RequestedMode = Literal["auto", "extractive", "llm"]
 Verdict = Literal["answered", "detail_missing", "not_in_corpus", "no_relevant_paper"]
 VERDICT_HELP = (
     "answered; detail_missing: the paper is in the corpus but its abstract does not state "
-    "what was asked (it is cited, with what it does say); not_in_corpus: the question names "
+    "what was asked (it is cited, with what it does say), or the only papers that mention "
+    "what the question names do so in passing; not_in_corpus: the question names "
     "a method, dataset or paper no abstract mentions; no_relevant_paper: nothing in the "
     "corpus bears on the question. `abstained` is true for the last two."
 )
