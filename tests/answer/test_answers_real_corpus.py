@@ -243,7 +243,7 @@ def test_a_name_mentioned_only_in_passing_is_not_answered_from_papers_that_never
     assert answer.verdict == "detail_missing"
     assert answer.citations
     assert all("PPO" in assistant.searcher.papers[c.id].abstract for c in answer.citations)
-    assert "only" in answer.answer.split("\n")[0] and "“PPO”" in answer.answer
+    assert "in passing" in answer.answer.split("\n")[0] and "“PPO”" in answer.answer
     _quotes_are_verbatim(answer, assistant.searcher.papers)
 
 

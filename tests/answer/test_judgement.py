@@ -749,3 +749,43 @@ def test_a_rare_name_no_answering_paper_mentions_is_answered_by_the_papers_that_
     # an acronym the answering paper spells out in words is mentioned
     spelled = judged("How is the PDE enforced in diffusion training?", {"pde": 0.9, "solver": 0.1})
     assert spelled.verdict == "answered" and _ids(spelled.relevant) == ["pde"]
+
+
+def test_a_name_the_question_asks_about_that_its_paper_only_mentions_is_passing():
+    papers = {
+        "swad": Paper(
+            id="swad",
+            title="Flat Minima for Domain Generalization",
+            abstract="We propose SWAD, which averages weights densely to find flat minima. "
+            "SWAD outperforms MIRO on five DomainBed benchmarks. SWAD needs no extra cost.",
+        ),
+        "other": Paper(
+            id="other",
+            title="Robust Losses for Noisy Labels",
+            abstract="We study learning with noisy labels. Our bounded loss stays accurate.",
+        ),
+    }
+    evidence = Evidence.build(papers, EMBEDDER.embed_documents, embedder_name=EMBEDDER.name)
+
+    def judged(question):
+        query = analyse(question, evidence, EMBEDDER.embed_documents)
+        scored = [
+            ScoredPaper(
+                candidate=Candidate(paper=papers[pid], chunk_id=f"{pid}#0", chunk_text=""),
+                evidence=evidence.get(papers[pid]),
+                sentence_scores=np.zeros(len(evidence.get(papers[pid]).sentences)),
+                coverage=0.0,
+                named=False,
+                probability=probability,
+            )
+            for pid, probability in {"swad": 0.9, "other": 0.1}.items()
+        ]
+        return judge(query, scored, MODEL, evidence.weights)
+
+    about = judged("How does MIRO work?")
+    assert about.verdict == "detail_missing" and about.passing == ("MIRO",)
+    assert _ids(about.relevant) == ["swad"]
+    own = judged("How does SWAD work?")  # the paper's own name: that is the paper meant
+    assert own.verdict == "answered" and not own.passing
+    listing = judged("Which papers compare against MIRO?")  # asks for the papers that do
+    assert listing.verdict == "answered" and not listing.passing

@@ -157,7 +157,7 @@ def missing_phrase(question: str, quantity: bool, *, part: bool = False) -> str:
     return "a number for that" if quantity else "what you asked"
 
 
-def _own_names(paper: ScoredPaper) -> set[str]:
+def own_names(paper: ScoredPaper) -> set[str]:
     """The names a paper calls itself: those of its title and its most used one."""
     names = named_terms(paper.paper.title or "")
     counts: dict[str, int] = {}
@@ -187,7 +187,7 @@ def _states_quantity(
     set, ...")."""
     sentences = paper.evidence.sentences
     numeric = [gives_number(s, query.question) or bool(_AMOUNT.search(s)) for s in sentences]
-    own = {_bare(n) for n in _own_names(paper)}
+    own = {_bare(n) for n in own_names(paper)}
     # what a number is asked of: "over the FixMatch baseline on WHU-CD" (not the paper's name)
     of = [n for n in query.names if not _part_of(_bare(n), own) and not is_acronym(n)]
     for i, (stems, cosine) in enumerate(
@@ -324,7 +324,7 @@ def _states(
     if which:
         noun = stem(which.group(1).lower().rstrip("s"))
         nouns = _DATA_NOUNS if noun in _DATA_NOUNS else {noun}
-        own = {_bare(n) for p in papers for n in _own_names(p)}  # not the method itself
+        own = {_bare(n) for p in papers for n in own_names(p)}  # not the method itself
 
         def names_other(text: str) -> bool:
             return any(not _part_of(_bare(n), own) and not is_acronym(n) for n in named_terms(text))

@@ -300,8 +300,8 @@ def compose_detail_missing(
     if judgement.passing:
         names = " or ".join(f"“{name}”" for name in judgement.passing)
         lead = (
-            f"No abstract in the corpus is about {names}; only {title_of(paper)} [{n}] "
-            f"mentions it, and its abstract does not state {what}. What it does say:"
+            f"No abstract in the corpus is about {names}; {title_of(paper)} [{n}] mentions "
+            f"it in passing, and its abstract does not state {what}. What it does say:"
         )
     else:
         lead = (

@@ -24,12 +24,17 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 
-from paperchat.answer.detail import parts, unstated
+from paperchat.answer.detail import own_names, parts, unstated
 from paperchat.answer.models import Verdict
 from paperchat.retrieve.query import Query, is_acronym, spelled_out_by, still_absent
 from paperchat.retrieve.relevance import RelevanceModel, ScoredPaper, mentions, nearest_papers
 from paperchat.text.lexical import TermWeights, content_stems, named_terms, says_name, title_name
 
+# a question about the named thing itself: how it works, what it does, what it is
+_ABOUT = (
+    r"\b(?:how|what|why)\s+(?:does|do|did|is|are|was|were)\s+{name}\b"
+    r"|\bexplain\b.*\b{name}\b|\bhow\s+{name}\b|\bwhat\s+{name}\s+(?:is|does)\b"
+)
 _ONE = re.compile(r"\b(?:which|the|that) one\b|\bwhich (?:paper|method|model|approach)\b", re.I)
 KEEP_RATIO = 0.5  # other papers must be at least this share of the best one's probability
 MAX_RELEVANT = 8
@@ -84,23 +89,45 @@ def identified(
     """Papers the question picks out itself: by spelling out the title or the name its
     title gives it ("Manifold Mixup: ..."), or by a rare name (used by at most RARE_NAME
     papers of the corpus) that the paper uses."""
-    # the subject is the question's first rare name ("top-1" is common, "TransMix" rare),
-    # unless an earlier name is one the corpus lacks ("How does Lion compare to AdamW?"
-    # is about Lion, whichever kind of name spotted it)
-    rare = []
-    for name in (n for n in _in_order(query) if not is_acronym(n)):
-        if name in query.absent:
-            break
-        if _rare(name, weights):
-            rare = [name]
-            break
+    subject = subject_name(query, weights)
     return [
         p
         for p in papers
         if p.named
         or _says_title_name(query.question, p.paper.title, papers)
-        or any(mentions(_text(p), n) for n in rare)
+        or (subject and mentions(_text(p), subject))
     ]
+
+
+def subject_name(query: Query, weights: TermWeights) -> str | None:
+    """The question's first rare name ("top-1" is common, "TransMix" rare), unless an
+    earlier name is one the corpus lacks ("How does Lion compare to AdamW?" is about
+    Lion, whichever kind of name spotted it)."""
+    for name in (n for n in _in_order(query) if not is_acronym(n)):
+        if name in query.absent:
+            return None
+        if _rare(name, weights):
+            return name
+    return None
+
+
+def only_in_passing(
+    query: Query, named: Sequence[ScoredPaper], weights: TermWeights
+) -> tuple[str, ...]:
+    """The name a question asks about itself ("How does MIRO work?", "What does GDumb
+    do?") when the papers it picks out only mention it — as a baseline, an example —
+    and are not what it names (not their title's name or the one they use most)."""
+    subject = subject_name(query, weights)
+    if not subject or not named or query.for_papers:
+        return ()
+    if not re.search(_ABOUT.format(name=re.escape(subject)), query.question, re.I):
+        return ()
+    for paper in named:
+        if paper.named or _says_title_name(query.question, paper.paper.title, named):
+            return ()
+        if any(subject in own or own in subject for own in own_names(paper)):
+            return ()
+    return (subject,)
 
 
 def _says_title_name(question: str, title: str | None, papers: Sequence[ScoredPaper]) -> bool:
@@ -191,6 +218,9 @@ def judge(
         return verdict(chosen, "detail_missing" if lacks else "answered", lacks=lacks or "")
     named = identified(query, papers, weights)
     named_ids = {p.paper.id for p in named}
+    if passing := only_in_passing(query, named, weights):
+        lacks = unstated(query, named[:1], weights) or ""
+        return verdict(named[:1], "detail_missing", lacks=lacks, passing=passing)
     if query.absent:
         here = [p for p in named if p.probability >= model.answer or not p.named]
         if here:  # the question picks out a paper that is here; the rest it lacks
