@@ -350,6 +350,23 @@ def test_it_asking_for_a_detail_the_paper_lacks_is_detail_missing(evidence):
     assert judgement.verdict == "detail_missing" and _ids(judgement.relevant) == ["npnet"]
 
 
+def test_a_follow_up_s_subject_added_from_the_conversation_need_not_be_in_its_paper(evidence):
+    # "like SwiftNet" came up before; "it" is the distillation paper, which never says
+    # SwiftNet: the number asked is still stated
+    query = _query(
+        evidence,
+        "What FID does it reach on CIFAR-10?",
+        text="What FID does it reach on CIFAR-10? (SwiftNet)",
+        pointing="subject",
+        context_ids=("distil",),
+    )
+    assert "SwiftNet" in query.names
+    papers = _scored(evidence, {"distil": 0.5, "swift": 0.4})
+    chosen = choose_from_context(query, papers, MODEL, TermWeights.uniform())
+    judgement = judge(query, papers, MODEL, evidence.weights, chosen=chosen)
+    assert judgement.verdict == "answered" and _ids(judgement.relevant) == ["distil"]
+
+
 def test_a_question_that_points_nowhere_is_judged_over_the_whole_corpus(evidence):
     query = _query(evidence, "Which papers distill diffusion models?")
     papers = _scored(evidence, {"distil": 0.9})

@@ -250,9 +250,11 @@ def aspect(query: Query, papers: Sequence[ScoredPaper]) -> set[str]:
 def _names_all_there(query: Query, papers: Sequence[ScoredPaper]) -> bool:
     """Every name the question uses (that the corpus knows) is in one of the papers: "How
     much does TransMix add to DeiT-S?" asks of DeiT-S, which TransMix's abstract may not
-    name at all."""
+    name at all. Only names the question itself writes count: a follow-up's subject
+    added from the conversation ("(CLIP)") was a guess at what "it" is, and the paper
+    has been chosen since."""
     texts = [f"{p.paper.title or ''} {p.paper.abstract}" for p in papers]
-    known = [n for n in query.names if n not in query.absent]
+    known = [n for n in query.names if n not in query.absent and n in query.question]
     return all(any(mentions(t, n) for t in texts) for n in known)
 
 
