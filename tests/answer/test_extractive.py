@@ -26,6 +26,8 @@ from paperchat.retrieve.relevance import Candidate, ScoredPaper
         ("Which papers are about pruning?", set()),  # papers are what every answer gives
         ("Which of them generates extra views?", set()),
         ("What is NPNet?", set()),
+        ("What is the name of the loss it introduces?", {"loss"}),
+        ("what kind of noise does it start from?", {"nois"}),
     ],
 )
 def test_the_thing_a_what_or_which_question_asks_for(question, thing):

@@ -77,6 +77,10 @@ _AUXILIARY = r"(?:is|are|was|were|do|does|did|can|could|has|have|had|should|woul
 _ASKED_THING = re.compile(
     rf"\b(?:what|which)\s+(?!{_AUXILIARY})((?:[\w-]+\s+){{1,2}}?){_AUXILIARY}", re.I
 )
+# "What is the name of the loss ...", "what kind of noise ..."
+_NAMED_THING = re.compile(
+    r"\b(?:name|kind|type|sort)\s+of\s+(?:the\s+|its\s+|their\s+|this\s+)?([\w-]+)", re.I
+)
 _NOT_A_THING = frozenset(content_stems("paper papers work works one ones kind type sort"))
 
 
@@ -147,7 +151,7 @@ def without_names(question: str, names: list[str]) -> str:
 def asked_thing(question: str) -> frozenset[str]:
     """The stems of what a "What/Which <thing> ...?" question asks for ({"loss"} for "What
     loss did they introduce?"); empty for other questions."""
-    match = _ASKED_THING.search(question)
+    match = _ASKED_THING.search(question) or _NAMED_THING.search(question)
     if not match:
         return frozenset()
     return frozenset(content_stems(match.group(1)) - _NOT_A_THING)
