@@ -120,6 +120,28 @@ _PART_WORDS = re.compile(r"[\w-]+")
 _LAST_CLAUSE = re.compile(r".*,\s*(?=(?:what|which|who|how)\b)", re.I)
 
 
+# "What loss did ...", "Which dataset is ...": one or two words between the question word
+# and its verb name the thing asked for
+_AUXILIARY = r"(?:is|are|was|were|do|does|did|can|could|has|have|had|should|would|will)\b"
+_ASKED_THING = re.compile(
+    rf"\b(?:what|which)\s+(?!{_AUXILIARY})((?:[\w-]+\s+){{1,2}}?){_AUXILIARY}", re.I
+)
+# "What is the name of the loss ...", "what kind of noise ..."
+_NAMED_THING = re.compile(
+    r"\b(?:name|kind|type|sort)\s+of\s+(?:the\s+|its\s+|their\s+|this\s+)?([\w-]+)", re.I
+)
+_NOT_A_THING = frozenset(content_stems("paper papers work works one ones kind type sort"))
+
+
+def asked_thing(question: str) -> frozenset[str]:
+    """The stems of what a "What/Which <thing> ...?" question asks for ({"loss"} for "What
+    loss did they introduce?"); empty for other questions."""
+    match = _ASKED_THING.search(question) or _NAMED_THING.search(question)
+    if not match:
+        return frozenset()
+    return frozenset(content_stems(match.group(1)) - _NOT_A_THING)
+
+
 def parts(query: Query) -> list[Query]:
     """The questions a question asks: itself, or each of "What X, and how Y?" on its own."""
     texts = [t.strip(" ?,") for t in _NEXT_PART.split(query.question)]

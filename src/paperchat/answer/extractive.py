@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from paperchat.answer.conversation import Numbering
-from paperchat.answer.detail import counted
+from paperchat.answer.detail import asked_thing, counted
 from paperchat.answer.judgement import Judgement
 from paperchat.answer.models import Citation
 from paperchat.answer.safe_text import markdown_text
@@ -71,17 +71,6 @@ _BOILERPLATE = re.compile(
     re.I,
 )
 _TERMINAL = re.compile(r"([.!?]+[\"'”’)\]]*)$")
-# "What loss did ...", "Which dataset is ...": one or two words between the question word
-# and its verb name the thing asked for
-_AUXILIARY = r"(?:is|are|was|were|do|does|did|can|could|has|have|had|should|would|will)\b"
-_ASKED_THING = re.compile(
-    rf"\b(?:what|which)\s+(?!{_AUXILIARY})((?:[\w-]+\s+){{1,2}}?){_AUXILIARY}", re.I
-)
-# "What is the name of the loss ...", "what kind of noise ..."
-_NAMED_THING = re.compile(
-    r"\b(?:name|kind|type|sort)\s+of\s+(?:the\s+|its\s+|their\s+|this\s+)?([\w-]+)", re.I
-)
-_NOT_A_THING = frozenset(content_stems("paper papers work works one ones kind type sort"))
 
 
 @dataclass(frozen=True)
@@ -146,15 +135,6 @@ def without_names(question: str, names: list[str]) -> str:
     for name in names:
         question = re.sub(rf"\b{re.escape(name)}(?:'s|’s)?", " ", question)
     return " ".join(question.split())
-
-
-def asked_thing(question: str) -> frozenset[str]:
-    """The stems of what a "What/Which <thing> ...?" question asks for ({"loss"} for "What
-    loss did they introduce?"); empty for other questions."""
-    match = _ASKED_THING.search(question) or _NAMED_THING.search(question)
-    if not match:
-        return frozenset()
-    return frozenset(content_stems(match.group(1)) - _NOT_A_THING)
 
 
 def score_sentences(
