@@ -711,6 +711,28 @@ def test_an_acronym_no_abstract_uses_but_a_near_paper_spells_out_is_not_absent(e
     assert judge(query, [far], MODEL, small.weights).verdict == "not_in_corpus"
 
 
+def _judged_in(papers: dict[str, Paper]):
+    """judge(question, {paper id: probability}) over a corpus of just `papers`."""
+    evidence = Evidence.build(papers, EMBEDDER.embed_documents, embedder_name=EMBEDDER.name)
+
+    def judged(question: str, probabilities: dict[str, float]):
+        query = analyse(question, evidence, EMBEDDER.embed_documents)
+        scored = [
+            ScoredPaper(
+                candidate=Candidate(paper=papers[pid], chunk_id=f"{pid}#0", chunk_text=""),
+                evidence=evidence.get(papers[pid]),
+                sentence_scores=np.zeros(len(evidence.get(papers[pid]).sentences)),
+                coverage=0.0,
+                named=False,
+                probability=probability,
+            )
+            for pid, probability in probabilities.items()
+        ]
+        return judge(query, scored, MODEL, evidence.weights)
+
+    return judged
+
+
 def test_a_rare_name_no_answering_paper_mentions_is_answered_by_the_papers_that_do():
     papers = {
         "policy": Paper(
@@ -737,23 +759,7 @@ def test_a_rare_name_no_answering_paper_mentions_is_answered_by_the_papers_that_
             abstract="A neural operator solves each PDE of a family in one forward pass.",
         ),
     }
-    evidence = Evidence.build(papers, EMBEDDER.embed_documents, embedder_name=EMBEDDER.name)
-
-    def judged(question, probabilities):
-        query = analyse(question, evidence, EMBEDDER.embed_documents)
-        scored = [
-            ScoredPaper(
-                candidate=Candidate(paper=papers[pid], chunk_id=f"{pid}#0", chunk_text=""),
-                evidence=evidence.get(papers[pid]),
-                sentence_scores=np.zeros(len(evidence.get(papers[pid]).sentences)),
-                coverage=0.0,
-                named=False,
-                probability=probability,
-            )
-            for pid, probability in probabilities.items()
-        ]
-        return judge(query, scored, MODEL, evidence.weights)
-
+    judged = _judged_in(papers)
     how = judged(
         "How does PPO clip the policy update in reinforcement learning?",
         {"policy": 0.9, "pde": 0.2, "dpo": 0.1},
@@ -782,22 +788,10 @@ def test_a_name_the_question_asks_about_that_its_paper_only_mentions_is_passing(
             abstract="We study learning with noisy labels. Our bounded loss stays accurate.",
         ),
     }
-    evidence = Evidence.build(papers, EMBEDDER.embed_documents, embedder_name=EMBEDDER.name)
+    judge_in = _judged_in(papers)
 
     def judged(question):
-        query = analyse(question, evidence, EMBEDDER.embed_documents)
-        scored = [
-            ScoredPaper(
-                candidate=Candidate(paper=papers[pid], chunk_id=f"{pid}#0", chunk_text=""),
-                evidence=evidence.get(papers[pid]),
-                sentence_scores=np.zeros(len(evidence.get(papers[pid]).sentences)),
-                coverage=0.0,
-                named=False,
-                probability=probability,
-            )
-            for pid, probability in {"swad": 0.9, "other": 0.1}.items()
-        ]
-        return judge(query, scored, MODEL, evidence.weights)
+        return judge_in(question, {"swad": 0.9, "other": 0.1})
 
     about = judged("How does MIRO work?")
     assert about.verdict == "detail_missing" and about.passing == ("MIRO",)
