@@ -161,3 +161,24 @@ def local_page(
         yield page
     finally:
         context.close()
+
+
+# queries both BM25 indexes (built whole, written a page at a time) must rank alike
+KEYWORD_QUERIES = [
+    "pruning large language models",
+    "speech separation in the time domain",
+    "golden noise for text-to-image diffusion",
+    "label noise on graphs",
+    "what FID does the model reach on CIFAR-10?",
+    "the of and",  # stop words only
+    "zzqx unknownword",
+]
+
+
+def bundled_chunks() -> list[tuple[str, str, str]]:
+    """(chunk id, paper id, text): one chunk per bundled paper, its title and abstract."""
+    from paperchat.corpus.loader import load_corpus
+    from paperchat.settings import bundled_corpus_dir
+
+    papers = load_corpus([bundled_corpus_dir()]).papers
+    return [(f"{p.id}#0", p.id, f"{p.title or ''}\n{p.abstract}") for p in papers]

@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-from paperchat.corpus.loader import load_corpus
+from helpers import KEYWORD_QUERIES, bundled_chunks
+
 from paperchat.index.keyword import KeywordIndex
-from paperchat.settings import bundled_corpus_dir
-
-QUERIES = [
-    "pruning large language models",
-    "speech separation in the time domain",
-    "golden noise for text-to-image diffusion",
-    "label noise on graphs",
-    "what FID does the model reach on CIFAR-10?",
-    "the of and",  # stop words only
-    "zzqx unknownword",
-]
-
-
-def _chunks():
-    papers = load_corpus([bundled_corpus_dir()]).papers
-    return [(f"{p.id}#0", p.id, f"{p.title or ''}\n{p.abstract}") for p in papers]
 
 
 def test_loaded_index_matches_the_retriever_it_was_built_with(tmp_path):
-    built = KeywordIndex.build(_chunks(), top_k=20)
+    built = KeywordIndex.build(bundled_chunks(), top_k=20)
     built.save(tmp_path / "bm25")
     loaded = KeywordIndex.load(tmp_path / "bm25", top_k=20)
 
     assert loaded.chunk_ids() == built.chunk_ids()
     assert len(loaded.chunk_ids()) == 466 == loaded.chunk_count()
-    for query in QUERIES:
+    for query in KEYWORD_QUERIES:
         expected = [(h.chunk_id, round(h.score, 5), h.text) for h in built.search(query, 20)]
         got = [(h.chunk_id, round(h.score, 5), h.text) for h in loaded.search(query, 20)]
         assert got == expected, query
@@ -40,7 +25,7 @@ def test_empty_index_and_blank_query(tmp_path):
     empty = KeywordIndex.build([])
     empty.save(tmp_path / "bm25")
     assert KeywordIndex.load(tmp_path / "bm25").search("anything", 5) == []
-    assert KeywordIndex.build(_chunks()).search("   ", 5) == []
+    assert KeywordIndex.build(bundled_chunks()).search("   ", 5) == []
 
 
 def test_an_index_saved_without_its_line_index_is_read_whole_and_answers_the_same(tmp_path):
@@ -48,7 +33,7 @@ def test_an_index_saved_without_its_line_index_is_read_whole_and_answers_the_sam
 
     from paperchat.index.keyword import LINE_INDEX
 
-    built = KeywordIndex.build(_chunks(), top_k=20)
+    built = KeywordIndex.build(bundled_chunks(), top_k=20)
     built.save(tmp_path / "bm25")
     mapped = KeywordIndex.load(tmp_path / "bm25", top_k=20)
     (tmp_path / "bm25" / LINE_INDEX).unlink()
@@ -57,7 +42,7 @@ def test_an_index_saved_without_its_line_index_is_read_whole_and_answers_the_sam
     assert isinstance(mapped._retriever.corpus, JsonlCorpus)  # rows stay on disk
     assert isinstance(whole._retriever.corpus, list)
     assert not (tmp_path / "bm25" / LINE_INDEX).exists()  # loading wrote nothing
-    for query in QUERIES:
+    for query in KEYWORD_QUERIES:
         assert [h.chunk_id for h in mapped.search(query, 20)] == [
             h.chunk_id for h in whole.search(query, 20)
         ], query

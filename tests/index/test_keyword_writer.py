@@ -7,28 +7,17 @@ import json
 
 import numpy as np
 import pytest
+from helpers import KEYWORD_QUERIES, bundled_chunks
 
-from paperchat.corpus.loader import load_corpus
 from paperchat.index.keyword import KeywordIndex
 from paperchat.index.keyword_writer import KeywordWriter, write_keyword_index
-from paperchat.settings import bundled_corpus_dir
 
-QUERIES = [
-    "pruning large language models",
-    "speech separation in the time domain",
-    "golden noise for text-to-image diffusion",
-    "label noise on graphs",
-    "what FID does the model reach on CIFAR-10?",
-    "Übersetzung naïve café",
-    "the of and",  # stop words only
-    "zzqx unknownword",
-]
+QUERIES = [*KEYWORD_QUERIES, "Übersetzung naïve café"]
 SAME_BYTES = ("corpus.jsonl", "corpus.mmindex.json", "params.index.json", "retriever.json")
 
 
 def _chunks():
-    papers = load_corpus([bundled_corpus_dir()]).papers
-    chunks = [(f"{p.id}#0", p.id, f"{p.title or ''}\n{p.abstract}") for p in papers]
+    chunks = bundled_chunks()
     chunks += [  # odd ones: no words at all, only stop words, repeats, non-ASCII
         ("odd:1#0", "odd:1", ""),
         ("odd:2#0", "odd:2", "the of and a"),
