@@ -302,9 +302,15 @@ def test_which_of_these_does_not_leave_for_a_paper_off_the_conversation_s_topic(
     # a paper of the topic that fits far better: the topic's papers, as the question ranks them
     assert choose({"swift", "distil", "sampler"}) == ["swift", "distil"]
     assert choose(None) is None  # no topic known: the corpus is judged
-    # none of the conversation's papers fits the question at all: the corpus is judged
+    # none of the conversation's papers fits the question at all: the corpus is judged ...
     weak = _scored(evidence, {"swift": 0.9, "distil": 0.2, "sampler": 0.1, "npnet": 0.1})
     assert choose({"distil", "sampler", "npnet"}, weak) is None
+    # ... unless another paper of the topic fits the question itself: that one, not the
+    # outsider ("which of them generates extra views?" after an answer that left it out)
+    alone = _scored(evidence, {"npnet": 0.6, "swift": 0.5, "distil": 0.1, "sampler": 0.1})
+    topic = frozenset({"distil", "sampler", "npnet"})
+    chosen = choose_from_context(query, weak, MODEL, TermWeights.uniform(), alone, topic=topic)
+    assert _ids(chosen) == ["npnet"]
 
 
 def test_an_ordinal_picks_by_position_in_the_last_answer(evidence):

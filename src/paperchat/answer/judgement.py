@@ -256,6 +256,14 @@ def judge(
     return verdict(relevant, "answered")
 
 
+def _best_of(ranked: list[ScoredPaper], query: Query, floor: float) -> list[ScoredPaper]:
+    """The first of `ranked` when the question asks for one, else those near the first."""
+    if _ONE.search(query.question):
+        return ranked[:1]
+    floor = max(floor, KEEP_RATIO * ranked[0].probability)
+    return [p for p in ranked if p.probability >= floor][:MAX_RELEVANT]
+
+
 def choose_from_context(
     query: Query,
     papers: list[ScoredPaper],
@@ -273,7 +281,9 @@ def choose_from_context(
     those of them the question fits best, told apart by `alone` (the candidates scored
     against the question without its context) — unless, in context, a paper the
     conversation has not seen fits better than all of them: then the papers of the
-    conversation's topic are, or the whole corpus when `topic` is not known.
+    conversation's topic are, or the whole corpus when `topic` is not known. When none
+    of the papers it has seen fits at all, another paper of the topic that fits the
+    question alone is chosen; failing that, the whole corpus is judged.
     `earlier`: papers the last question bore on that its answer did not cite; one joins
     the choice when it fits the question far better than every cited one. `topic`: the
     papers the last question bears on at all (TOPIC_FLOOR); another is not what "which of
@@ -306,14 +316,20 @@ def choose_from_context(
     if outsider not in query.context_ids and (
         papers[0].probability > AMONG_ODDS * max(p.probability for p in context)
     ):  # a paper the conversation has not seen fits far better
-        if topic is None or not one_fits:
+        if topic is None:
             return None  # the corpus is judged
+        on_topic = [p for p in papers if p.paper.id in topic or p.paper.id in ours]
+        if not one_fits:  # none it has seen: another of the topic's papers, or the corpus
+            fitting = sorted(
+                (ranked.get(p.paper.id, p) for p in on_topic),
+                key=lambda p: p.probability,
+                reverse=True,
+            )
+            if not fitting or fitting[0].probability < model.keep:
+                return None
+            return [by_id[p.paper.id] for p in _best_of(fitting, query, model.keep)]
         if outsider in topic:  # the topic's papers, as the question in context ranks them
-            on_topic = [p for p in papers if p.paper.id in topic or p.paper.id in ours]
-            if _ONE.search(query.question):
-                return on_topic[:1]
-            floor = max(model.keep, KEEP_RATIO * on_topic[0].probability)
-            return [p for p in on_topic if p.probability >= floor][:MAX_RELEVANT]
+            return _best_of(on_topic, query, model.keep)
     better = [p for p in also if p.probability > AMONG_ODDS * best_cited]
     choices = sorted([*cited, *better], key=lambda p: p.probability, reverse=True)
     if _ONE.search(query.question):
