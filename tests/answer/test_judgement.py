@@ -277,6 +277,27 @@ def test_which_one_may_pick_a_paper_the_last_question_found_but_did_not_cite(evi
     assert choose(a_little_better, ("distil",)) == ["sampler"]  # the cited one stays
 
 
+def test_which_one_may_pick_the_topic_paper_that_fits_best_in_context_and_alone(evidence):
+    # the answer cited npnet and sampler; distil, of the same topic, fits a little better
+    # in context and far better on the question's own words
+    query = _query(
+        evidence,
+        "which one distills into a one-step generator?",
+        pointing="among",
+        context_ids=("npnet", "sampler"),
+    )
+    in_context = _scored(evidence, {"distil": 0.62, "sampler": 0.6, "npnet": 0.1})
+    alone = _scored(evidence, {"distil": 0.6, "sampler": 0.3, "npnet": 0.1})
+
+    def choose(topic) -> list[str]:
+        return _ids(
+            choose_from_context(query, in_context, MODEL, TermWeights.uniform(), alone, topic=topic)
+        )
+
+    assert choose(frozenset({"npnet", "sampler", "distil"})) == ["distil"]
+    assert choose(frozenset({"npnet", "sampler"})) == ["sampler"]  # not of the topic
+
+
 def test_among_with_no_cited_paper_fitting_searches_the_whole_corpus(evidence):
     query = _query(
         evidence, "which of these classifies images?", pointing="among", context_ids=CITED

@@ -285,7 +285,8 @@ def choose_from_context(
     of the papers it has seen fits at all, another paper of the topic that fits the
     question alone is chosen; failing that, the whole corpus is judged.
     `earlier`: papers the last question bore on that its answer did not cite; one joins
-    the choice when it fits the question far better than every cited one. `topic`: the
+    the choice when it fits the question far better than every cited one, and so does
+    the paper that fits best in context when it is of the topic. `topic`: the
     papers the last question bears on at all (TOPIC_FLOOR); another is not what "which of
     these" means, however well it fits the new words ("image-text pairs" after "dataset
     distillation" is not composed image retrieval), while one of theirs fits the question.
@@ -309,10 +310,17 @@ def choose_from_context(
     ranked = {p.paper.id: p for p in (alone or papers)}
     cited = [ranked.get(p.paper.id, p) for p in context]
     best_cited = max(p.probability for p in cited)
-    also = [ranked[i] for i in earlier if i in ranked and i in by_id]
+    outsider = papers[0].paper.id
+    # the best fit in context joins the choice when it is of the topic, as do the papers
+    # the last question bore on
+    joining = [*earlier, *([outsider] if topic and outsider in topic else [])]
+    also = [
+        ranked[i]
+        for i in dict.fromkeys(joining)
+        if i in ranked and i in by_id and i not in query.context_ids
+    ]
     ours = [*query.context_ids, *earlier]
     one_fits = max(by_id[i].probability for i in ours if i in by_id) >= model.keep
-    outsider = papers[0].paper.id
     if outsider not in query.context_ids and (
         papers[0].probability > AMONG_ODDS * max(p.probability for p in context)
     ):  # a paper the conversation has not seen fits far better
