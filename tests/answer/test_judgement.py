@@ -799,6 +799,36 @@ def test_a_rare_name_no_answering_paper_mentions_is_answered_by_the_papers_that_
     # an acronym the answering paper spells out in words is mentioned
     spelled = judged("How is the PDE enforced in diffusion training?", {"pde": 0.9, "solver": 0.1})
     assert spelled.verdict == "answered" and _ids(spelled.relevant) == ["pde"]
+    # two capitals too: a paper on reinforcement learning speaks of RL
+    rl = judged("Which diffusion policies were tested on RL tasks?", {"policy": 0.9, "dpo": 0.1})
+    assert rl.verdict == "answered" and _ids(rl.relevant) == ["policy"]
+
+
+def test_a_name_the_corpus_lacks_asked_of_a_paper_the_question_describes_is_a_detail():
+    papers = {
+        "clip": Paper(
+            id="clip",
+            title="Stable Fine-Tuning of Language Models via Component-Wise Gradient Clipping",
+            abstract="We clip the gradient norm of each component separately. Fine-tuning "
+            "becomes stable across random seeds.",
+        ),
+        "prune": Paper(
+            id="prune",
+            title="Pruning Language Models",
+            abstract="We prune the attention heads of language models.",
+        ),
+    }
+    judged = _judged_in(papers)
+    described = judged(
+        "Which GLUE tasks did the component-wise gradient clipping paper for stable "
+        "fine-tuning of language models use?",
+        {"clip": 0.3, "prune": 0.1},
+    )
+    assert described.verdict == "detail_missing" and described.missing == ("GLUE",)
+    assert _ids(described.relevant) == ["clip"]
+    # a question about the name itself, the paper's title not said: the corpus lacks it
+    lacked = judged("How does GLUE test language models?", {"clip": 0.3, "prune": 0.1})
+    assert lacked.verdict == "not_in_corpus" and not lacked.relevant
 
 
 def test_a_name_the_question_asks_about_that_its_paper_only_mentions_is_passing():

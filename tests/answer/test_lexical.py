@@ -34,6 +34,11 @@ def test_named_terms():
         "GPT-4",
     ]
     assert named_terms("What is the best way to train?") == []
+    # a name may begin with digits; a size or a dimension may not
+    assert named_terms("Does 4DGen beat 3DGS-based methods in 3D, at 100k steps, 16bit?") == [
+        "4DGen",
+        "3DGS-based",
+    ]
 
 
 def test_content_stems_drop_question_scaffolding():

@@ -167,6 +167,16 @@ def test_mentions_knows_the_names_of_the_corpus_however_written(tmp_path, name, 
     assert _build(tmp_path, CountingEmbedder()).mentions(name) is known
 
 
+def test_a_name_beginning_with_digits_is_known_even_to_a_vocabulary_saved_before(tmp_path):
+    papers = {
+        "g": Paper(id="g", title="4DGen: Grounded 4D Content", abstract="We propose 4DGen."),
+    }
+    evidence = _build(tmp_path, CountingEmbedder(), papers)
+    assert evidence.mentions("4DGen") and not evidence.mentions("3DGen")
+    evidence.vocabulary = frozenset(w for w in evidence.vocabulary if w != "4dgen")
+    assert evidence.mentions("4DGen") and not evidence.mentions("3DGen")  # read in the text
+
+
 # -- one version, one evidence: ingest writes it, the searcher swaps it -------------------
 
 

@@ -4,8 +4,10 @@ thing is not in the corpus, or nothing relevant — decided once, read by every 
 It reads the relevance model's probabilities (retrieve/relevance.py) and the Query:
 
 - the question names something no abstract mentions ("ControlNet") → `not_in_corpus`,
-  unless a name it uses first identifies a paper that is here ("Does NPNet use PyTorch?"):
-  then that paper is cited and its abstract does not state the rest (`detail_missing`);
+  unless a name it uses first identifies a paper that is here ("Does NPNet use PyTorch?"),
+  or it says most of the best paper's title ("Which GLUE tasks did the component-wise
+  gradient clipping paper use?"): then that paper is cited and its abstract does not
+  state the rest (`detail_missing`);
 - the best paper's probability is under the fitted answer threshold, and the question
   names no paper that is here → `no_relevant_paper`;
 - a rare name the question uses is in the corpus, but none of the papers that would
@@ -27,7 +29,13 @@ from dataclasses import dataclass, field, replace
 from paperchat.answer.detail import own_names, parts, unstated
 from paperchat.answer.models import Verdict
 from paperchat.retrieve.query import Query, is_acronym, spelled_out_by, still_absent
-from paperchat.retrieve.relevance import RelevanceModel, ScoredPaper, mentions, nearest_papers
+from paperchat.retrieve.relevance import (
+    MIN_TITLE_STEMS,
+    RelevanceModel,
+    ScoredPaper,
+    mentions,
+    nearest_papers,
+)
 from paperchat.text.lexical import TermWeights, content_stems, named_terms, says_name, title_name
 
 # a question about the named thing itself: how it works, what it does, what it is
@@ -40,6 +48,7 @@ KEEP_RATIO = 0.5  # other papers must be at least this share of the best one's p
 MAX_RELEVANT = 8
 MEANT = 0.5  # a paper the question describes is "the paper you mean" when likelier than not
 RARE_NAME = 3
+TITLE_SHARE = 0.75  # of a title's words (weighted by rarity) that a question says to pick it out
 SUBJECT_ODDS = 3.0  # "it" is the last answer's first paper unless another fits this much better
 AMONG_ODDS = 1.2  # "which of these" looks past them when a new paper fits this much better
 # the papers a question bears on at all ("which of these" never means others): label-noise
@@ -97,6 +106,16 @@ def identified(
         or _says_title_name(query.question, p.paper.title, papers)
         or (subject and mentions(_text(p), subject))
     ]
+
+
+def titled(query: Query, paper: ScoredPaper, weights: TermWeights) -> bool:
+    """Whether the question says most of the paper's title in its own words ("the
+    component-wise gradient norm clipping paper"): the paper is picked out, and a name
+    the corpus lacks is a detail asked of it ("which GLUE tasks?")."""
+    stems = content_stems(paper.paper.title or "")
+    if len(stems) < MIN_TITLE_STEMS:
+        return False
+    return weights.coverer(stems)(content_stems(query.question)) >= TITLE_SHARE
 
 
 def subject_name(query: Query, weights: TermWeights) -> str | None:
@@ -223,6 +242,7 @@ def judge(
         return verdict(named[:1], "detail_missing", lacks=lacks, passing=passing)
     if query.absent:
         here = [p for p in named if p.probability >= model.answer or not p.named]
+        here = here or [p for p in papers[:1] if titled(query, p, weights)]
         if here:  # the question picks out a paper that is here; the rest it lacks
             return verdict(here[:1], "detail_missing", query.absent)
         return verdict([], "not_in_corpus", query.absent)

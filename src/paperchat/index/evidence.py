@@ -386,7 +386,10 @@ class Evidence:
             and (head.isupper() or any(c.isupper() for c in head[1:]))
         ):  # "CLIP-style" is about CLIP; "GPT-5" is not GPT-4, "Zero-1-to-3" not "zero"
             forms.add(head.lower())
-        return any(f in self.vocabulary for f in forms)
+        if any(f in self.vocabulary for f in forms):
+            return True
+        # "4DGen": a vocabulary saved before names could begin with a digit has "dgen"
+        return key[:1].isdigit() and self.mentions_phrase(name)
 
     def use_postings(self, keyword: KeywordIndex) -> None:
         """Look phrases up through the version's keyword index (mentions_phrase)."""

@@ -78,6 +78,7 @@ def is_acronym(name: str) -> bool:
 
 
 _ACRONYM = re.compile(r"[A-Z]{3,6}s?")  # "PDE", "PDEs": two letters match too much by chance
+_SPELLABLE = re.compile(r"[A-Z]{2,6}s?")  # ... to call a name absent; enough to call it used
 MIN_SPELLED = 4  # letters of a word that spells a capital: not "do" or "new"
 _SPELLING_SKIPS = frozenset({"of", "for", "and", "the", "to", "in", "on", "with", "a"})
 
@@ -104,8 +105,9 @@ def spells_out(acronym: str, text: str) -> bool:
 
 
 def spelled_out_by(name: str, text: str) -> bool:
-    """Whether `text` writes out the acronym `name` in words (only 3-6 capitals count)."""
-    return bool(_ACRONYM.fullmatch(name)) and spells_out(name, text)
+    """Whether `text` writes out the acronym `name` in words (2-6 capitals: a paper on
+    "reinforcement learning" speaks of RL)."""
+    return bool(_SPELLABLE.fullmatch(name)) and spells_out(name, text)
 
 
 def still_absent(query: Query, papers: Sequence[Paper]) -> tuple[str, ...]:

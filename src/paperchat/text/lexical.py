@@ -185,15 +185,21 @@ def gives_number(text: str, besides: str = "") -> bool:
     return bool(numbers(text) - numbers(besides))
 
 
-_NAME = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:[-+][A-Za-z0-9]+)*\b")
+_NAME = re.compile(r"\b[A-Za-z0-9][A-Za-z0-9]*(?:[-+][A-Za-z0-9]+)*\b")
+# a name may begin with digits ("4DGen", "3DGS") when capitals and three letters follow;
+# "3D", "2D-aware" and "16bit" are not names
+_DIGIT_LED = re.compile(r"\d+(?=[A-Za-z]*[A-Z])[A-Za-z]{3,}(?:[-+]|$)")
 
 
 def named_terms(text: str) -> list[str]:
     """Names of methods, models or datasets: words with an inner capital or a digit
-    ("NPNet", "CoACT", "SDXL", "CIFAR-10", "GPT-4"), not sentence-initial capitals."""
+    ("NPNet", "CoACT", "SDXL", "CIFAR-10", "GPT-4", "4DGen"), not sentence-initial
+    capitals."""
     names = []
     for match in _NAME.finditer(strip_citations(text)):
         word = match.group(0)
+        if word[0].isdigit() and not _DIGIT_LED.match(word):
+            continue
         inner = word[1:]
         if (any(c.isupper() for c in inner) and sum(c.isalpha() for c in word) >= 2) or (
             any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
