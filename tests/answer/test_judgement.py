@@ -155,6 +155,17 @@ def test_counted_reads_what_a_how_many_question_counts():
     assert counted("How many of the images are fake?") == set()
     assert counted("How many times faster is it?") == set()  # a ratio, not a count
     assert counted("What does it reach?") == set()
+    # what a method does, not a count asked for
+    assert counted("the paper that finds how many hidden factors there are") == set()
+
+
+def test_a_quantity_is_asked_by_the_question_not_by_what_it_describes():
+    from paperchat.retrieve.query import asks_for_quantity
+
+    assert asks_for_quantity("By what factor does it speed up training?")
+    assert asks_for_quantity("Does it report how many GPUs it used?")
+    assert not asks_for_quantity("the factor model that learns how many factors there are")
+    assert asks_for_quantity("the method that learns how much to trust a view: how large is it?")
 
 
 def test_the_missing_detail_is_named_in_the_question_s_terms():
@@ -541,6 +552,32 @@ def test_which_datasets_is_answered_by_named_benchmarks(evidence):
         "Which datasets is AnchorFreeDet evaluated on?", small, EMBEDDER.embed_documents
     )
     assert unstated(query, [scored], small.weights) is None
+
+
+def test_what_kinds_of_datasets_is_answered_by_a_description_of_them(evidence):
+    from paperchat.answer.detail import unstated
+
+    paper = Paper(
+        id="repr",
+        title="Representers for Sparse Models",
+        abstract="We explain sparse models by training samples. We study the empirical "
+        "performance on three binary classification datasets and two recommender datasets.",
+    )
+    small = Evidence.build({paper.id: paper}, EMBEDDER.embed_documents, embedder_name="hash")
+    scored = ScoredPaper(
+        candidate=Candidate(paper=paper, chunk_id="repr#0", chunk_text=paper.abstract),
+        evidence=small.get(paper),
+        sentence_scores=np.zeros(2),
+        coverage=0.0,
+        named=False,
+        probability=0.9,
+    )
+
+    def lacks(question: str) -> str | None:
+        return unstated(analyse(question, small, EMBEDDER.embed_documents), [scored], small.weights)
+
+    assert lacks("What kinds of datasets did they run their experiments on?") is None
+    assert lacks("Which datasets did they run their experiments on?")  # names asked: none given
 
 
 def test_a_word_capitalised_by_its_place_does_not_make_a_known_name_unknown(evidence):

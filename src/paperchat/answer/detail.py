@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from paperchat.retrieve.query import Query, asks_for_quantity, is_acronym
+from paperchat.retrieve.query import Query, asks_for_quantity, is_acronym, says_what_it_does
 from paperchat.retrieve.relevance import ScoredPaper, mentions
 from paperchat.text import english
 from paperchat.text.lexical import (
@@ -63,6 +63,9 @@ _ASKING = {
         "differ",
         "difference",
         "contrast",
+        "experiment",  # "in their experiments": where a paper states things, not what
+        "kind",  # "what kinds of datasets" asks for datasets
+        "sort",
         # the form of the number asked for, not what it is about
         "fraction",
         "proportion",
@@ -74,8 +77,8 @@ _ASKING = {
     ]
 }
 # "Which datasets ...?" asks for names: the abstract must name some, not only count them.
-_WHICH_NAMED = re.compile(
-    r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}(datasets?|benchmarks?|baselines?|architectures?|"
+_WHICH_NAMED = re.compile(  # "what kinds of datasets" asks for a description, not names
+    r"\b(?:which|what)\s+(?!(?:kinds?|sorts?|types?)\s+of\b)(?:[\w-]+\s+){0,2}(datasets?|benchmarks?|baselines?|architectures?|"
     r"backbones?|languages?|gpus?|hardware)\b",
     re.I,
 )
@@ -232,7 +235,7 @@ def counted(question: str) -> set[str]:
     """The stems of what a "how many" question counts ("how many A100 GPU hours" →
     {a100, gpu}), or nothing when it asks for a ratio ("how many times faster")."""
     match = _HOW_MANY.search(question)
-    if not match:
+    if not match or says_what_it_does(question, match.start()):
         return set()
     out: set[str] = set()
     for word in filter(None, match.groups()):

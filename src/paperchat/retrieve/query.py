@@ -32,8 +32,9 @@ Pointing = Literal["none", "subject", "among"]
 
 _QUANTITY = re.compile(
     r"\b(?:how (?:much|many|big|large|fast|well|accurate|long|small|often|far|high|low)|"
-    r"by how|what (?:\w+ ){0,3}(?:fid|accuracy|perplexity|ppl|speed-?up|miou|iou|bleu|error|"
-    r"score|top-1|precision|recall|f1|auc|psnr|ssim|latency|throughput|gain|improvement|"
+    r"by how|by what factor|"
+    r"what (?:\w+ ){0,3}(?:fid|accuracy|perplexity|ppl|speed-?up|miou|iou|bleu|error|score|"
+    r"top-1|precision|recall|f1|auc|psnr|ssim|latency|throughput|gain|improvement|"
     r"reduction|size|percentage|fraction|proportion|share|rate|number|ratio|margin|level)|"
     r"up to what)\b",
     re.I,
@@ -59,8 +60,21 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)$")
 _PHRASE = re.compile(r"\b[A-Z][A-Za-z0-9-]+(?:\s+(?:of\s+)?[A-Z][A-Za-z0-9-]+)+\b")
 
 
+# "a method that finds how many factors there are" describes what it does, asks no number
+_DOES = re.compile(
+    r"\b(?:find|learn|determin|estimat|infer|decid|choos|select|predict|count|identif|"
+    r"discover|recover)\w*\s+$",
+    re.I,
+)
+
+
+def says_what_it_does(text: str, at: int) -> bool:
+    """Whether the "how many ..." at `at` tells what a method does ("finds how many")."""
+    return _DOES.search(text[:at]) is not None
+
+
 def asks_for_quantity(text: str) -> bool:
-    return bool(_QUANTITY.search(text))
+    return any(not says_what_it_does(text, m.start()) for m in _QUANTITY.finditer(text))
 
 
 def asks_for_definition(text: str) -> bool:
