@@ -23,6 +23,8 @@ from paperchat.text.roles import sentence_role
         ("Recently, large language models have attracted attention.", 1, "background"),
         ("Existing pruning methods need costly retraining.", 2, "background"),
         ("The student keeps a single network evaluation.", 2, "other"),
+        ("Most significantly, ablation studies reveal that five views suffice.", 7, "result"),
+        ("Most methods need many views.", 2, "background"),
     ],
 )
 def test_sentence_roles(sentence, index, role):

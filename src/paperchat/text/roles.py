@@ -19,12 +19,13 @@ _RESULT = re.compile(
     r"\b(?:achiev|outperform|surpass|improv|reduc|speed|accelerat|boost|match|exceed|"
     r"state-of-the-art|sota|experiments?\s+(?:on|show|demonstrate|confirm)|results?\s+"
     r"(?:show|demonstrate|indicate|suggest)|we\s+(?:show|find|observe|demonstrate|report)|"
-    r"empirical(?:ly)?|up to|\d+(?:\.\d+)?\s?(?:%|x\b|×|times))",
+    r"empirical(?:ly)?|ablations?|up to|\d+(?:\.\d+)?\s?(?:%|x\b|×|times))",
     re.I,
 )
 _BACKGROUND = re.compile(
     r"^(?:recent(?:ly)?|in recent years|over the past|despite|although|while|however|"
-    r"existing|current|conventional|traditional|prior|previous|many|most|a (?:key|major|"
+    r"existing|current|conventional|traditional|prior|previous|many|"
+    r"most(?! (?:significantly|importantly|notably))|a (?:key|major|"
     r"central|fundamental|common)|one of)\b|\b(?:remains? (?:a |an )?(?:challeng|open|"
     r"difficult|unclear|limited)|has (?:been|become|attracted|shown|gained)|have (?:been|"
     r"become|attracted|shown|gained)|suffer(?:s)? from|is (?:a |an )?(?:challenging|"
