@@ -854,6 +854,10 @@ def test_a_name_the_corpus_lacks_asked_of_a_paper_the_question_describes_is_a_de
             title="Pruning Language Models",
             abstract="We prune the attention heads of language models.",
         ),
+        **{
+            f"lm{i}": Paper(id=f"lm{i}", title=f"Language Models {i}", abstract="We train LMs.")
+            for i in range(3)
+        },
     }
     judged = _judged_in(papers)
     described = judged(
@@ -863,9 +867,14 @@ def test_a_name_the_corpus_lacks_asked_of_a_paper_the_question_describes_is_a_de
     )
     assert described.verdict == "detail_missing" and described.missing == ("GLUE",)
     assert _ids(described.relevant) == ["clip"]
+    # or called by the rare words of its title
+    called = judged("Which GLUE tasks did the component-wise clipping paper use?", {"clip": 0.3})
+    assert called.verdict == "detail_missing" and _ids(called.relevant) == ["clip"]
     # a question about the name itself, the paper's title not said: the corpus lacks it
     lacked = judged("How does GLUE test language models?", {"clip": 0.3, "prune": 0.1})
     assert lacked.verdict == "not_in_corpus" and not lacked.relevant
+    common = judged("Which GLUE tasks did the language models paper use?", {"clip": 0.3})
+    assert common.verdict == "not_in_corpus"  # words many titles share pick out none
 
 
 def test_a_name_the_question_asks_about_that_its_paper_only_mentions_is_passing():

@@ -49,6 +49,8 @@ MAX_RELEVANT = 8
 MEANT = 0.5  # a paper the question describes is "the paper you mean" when likelier than not
 RARE_NAME = 3
 TITLE_SHARE = 0.75  # of a title's words (weighted by rarity) that a question says to pick it out
+_CALLED = re.compile(r"\bthe\s+((?:[\w-]+\s+){1,6}?)(?:paper|work|article|study)\b", re.I)
+MIN_CALLED = 2  # title words that call a paper by name ("the gradient clipping paper")
 SUBJECT_ODDS = 3.0  # "it" is the last answer's first paper unless another fits this much better
 AMONG_ODDS = 1.2  # "which of these" looks past them when a new paper fits this much better
 # the papers a question bears on at all ("which of these" never means others): label-noise
@@ -109,13 +111,20 @@ def identified(
 
 
 def titled(query: Query, paper: ScoredPaper, weights: TermWeights) -> bool:
-    """Whether the question says most of the paper's title in its own words ("the
-    component-wise gradient norm clipping paper"): the paper is picked out, and a name
-    the corpus lacks is a detail asked of it ("which GLUE tasks?")."""
+    """Whether the question picks the paper out by its title: says most of it, or calls
+    it by words of it ("the component-wise gradient norm clipping paper"). A name the
+    corpus lacks is then a detail asked of it ("which GLUE tasks?")."""
     stems = content_stems(paper.paper.title or "")
     if len(stems) < MIN_TITLE_STEMS:
         return False
-    return weights.coverer(stems)(content_stems(query.question)) >= TITLE_SHARE
+    if weights.coverer(stems)(content_stems(query.question)) >= TITLE_SHARE:
+        return True
+    return any(
+        len(called := content_stems(m.group(1))) >= MIN_CALLED
+        and called <= stems
+        and any(weights.document_count(c) <= RARE_NAME for c in called)  # not "the LLM paper"
+        for m in _CALLED.finditer(query.question)
+    )
 
 
 def subject_name(query: Query, weights: TermWeights) -> str | None:
