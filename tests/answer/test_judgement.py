@@ -771,8 +771,11 @@ def test_an_acronym_no_abstract_uses_but_a_near_paper_spells_out_is_not_absent(e
     assert judgement.verdict == "answered" and judgement.missing == ()
     assert _ids(judgement.relevant) == ["physics"]
     # a paper dense search did not rank near the question does not spell it out
-    far = replace(scored, candidate=replace(scored.candidate, dense_rank=None))
+    far = replace(scored, candidate=replace(scored.candidate, dense_rank=None), probability=0.3)
     assert judge(query, [far], MODEL, small.weights).verdict == "not_in_corpus"
+    # ... unless it fits the question well: a short acronym is as often a word as a name
+    fitting = replace(far, probability=0.9)
+    assert judge(query, [fitting], MODEL, small.weights).verdict == "answered"
 
 
 def _judged_in(papers: dict[str, Paper]):
@@ -875,6 +878,69 @@ def test_a_name_the_corpus_lacks_asked_of_a_paper_the_question_describes_is_a_de
     assert lacked.verdict == "not_in_corpus" and not lacked.relevant
     common = judged("Which GLUE tasks did the language models paper use?", {"clip": 0.3})
     assert common.verdict == "not_in_corpus"  # words many titles share pick out none
+
+
+def test_a_paper_picked_out_by_a_name_it_only_uses_is_judged_on_the_rest_by_the_model():
+    papers = {
+        "robot": Paper(
+            id="robot",
+            title="Revisiting Vision Models for Robot Learning",
+            abstract="We find that DINO and iBOT struggle when pre-trained on scene data. "
+            "We design SlotNet, which reduces the number of prototypes. SlotNet scales.",
+        ),
+        "other": Paper(
+            id="other",
+            title="Robust Losses for Noisy Labels",
+            abstract="We study learning with noisy labels. Our bounded loss stays accurate.",
+        ),
+    }
+    judged = _judged_in(papers)
+    why = judged(
+        "Why do DINO- and iBOT-style encoders falter on cluttered rooms, and which method "
+        "shrinks the prototypes?",
+        {"robot": 0.9, "other": 0.1},
+    )
+    # not a question about DINO itself, and "cluttered rooms" is the model's to judge
+    assert why.verdict == "answered" and not why.passing and _ids(why.relevant) == ["robot"]
+    # a detail asked is still checked: the abstract gives no GPU
+    gpus = judged("How many GPUs did the DINO comparison use?", {"robot": 0.9, "other": 0.1})
+    assert gpus.verdict == "detail_missing"
+
+
+def test_a_paper_s_words_written_otherwise_in_the_question_still_identify_it():
+    papers = {
+        "uda": Paper(
+            id="uda",
+            title="Unsupervised Data Augmentation for Consistency Training",
+            abstract="We noise unlabeled examples with strong augmentation. On IMDb, with "
+            "only 20 labeled examples, our method reaches an error rate of 4.20.",
+        ),
+        "outlier": Paper(
+            id="outlier",
+            title="Autoencoder Outlier Detection with Mean-Shift Scoring",
+            abstract="We score outliers by mean shift. Experiments on 32 real-world outlier "
+            "detection datasets show the effectiveness of the method.",
+        ),
+    }
+    judged = _judged_in(papers)
+    # the acronym its title spells out
+    uda = judged("With 20 labels on IMDb, what error rate does UDA reach?", {"uda": 0.9})
+    assert uda.verdict == "answered"
+    # "outlier-detection" hyphenated, where the title has "Outlier Detection"
+    outlier = judged(
+        "The autoencoder outlier-detection paper: on how many real-world datasets was it tested?",
+        {"outlier": 0.9},
+    )
+    assert outlier.verdict == "answered"
+    # two letters are spelled out by chance: "AP" is not "applied to point clouds"
+    seg = Paper(
+        id="seg",
+        title="PointSeg: Segmenting Point Clouds",
+        abstract="We propose PointSeg. It is applied to point clouds of driving scenes.",
+    )
+    assert _judged_in({"seg": seg})("What AP does PointSeg reach?", {"seg": 0.9}).verdict == (
+        "detail_missing"
+    )
 
 
 def test_a_name_the_question_asks_about_that_its_paper_only_mentions_is_passing():

@@ -188,6 +188,8 @@ def test_each_embedder_family_has_its_own_fitted_file(caplog):
         ("Let us show that it works.", "US", False),  # short capitals must match case
         ("We train GANs on faces.", "GAN", True),
         ("SwiftNet is fast.", "ControlNet", False),
+        ("DINO and iBOT struggle on scenes.", "iBOT-style", True),  # what it is styled on
+        ("DINO struggles on scenes.", "iBOT-style", False),
     ],
 )
 def test_mentions(text, name, found):

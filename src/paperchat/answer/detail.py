@@ -18,7 +18,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from paperchat.retrieve.query import Query, asks_for_quantity, is_acronym, says_what_it_does
+from paperchat.retrieve.query import (
+    Query,
+    asks_for_quantity,
+    is_acronym,
+    says_what_it_does,
+    spelled_out_by,
+)
 from paperchat.retrieve.relevance import ScoredPaper, mentions
 from paperchat.text import english
 from paperchat.text.lexical import (
@@ -269,7 +275,12 @@ def aspect(query: Query, papers: Sequence[ScoredPaper]) -> set[str]:
     for name in query.names:
         if not is_acronym(name):  # "GPUs" is asked about, "NPNet" identifies
             identifying |= content_stems(name)
-    return {s for s in set(query.stems) - identifying - _ASKING if not _VALUE.match(s)}
+    return {
+        s
+        for s in set(query.stems) - identifying - _ASKING
+        if not _VALUE.match(s)
+        and not ("-" in s and {stem(w) for w in s.split("-") if w} <= identifying)
+    }  # "outlier-detection" identifies the paper on "Outlier Detection" as those words do
 
 
 def _names_all_there(query: Query, papers: Sequence[ScoredPaper]) -> bool:
@@ -280,7 +291,10 @@ def _names_all_there(query: Query, papers: Sequence[ScoredPaper]) -> bool:
     has been chosen since."""
     texts = [f"{p.paper.title or ''} {p.paper.abstract}" for p in papers]
     known = [n for n in query.names if n not in query.absent and n in query.question]
-    return all(any(mentions(t, n) for t in texts) for n in known)
+    # "UDA" by "Unsupervised Data Augmentation"; "AP" is not stated by "applied ... point"
+    return all(
+        any(mentions(t, n) or spelled_out_by(n, t, shortest=3) for t in texts) for n in known
+    )
 
 
 def asks_for_detail(query: Query) -> bool:

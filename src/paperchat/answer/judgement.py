@@ -39,8 +39,8 @@ from paperchat.retrieve.relevance import (
 from paperchat.text.lexical import TermWeights, content_stems, named_terms, says_name, title_name
 
 # a question about the named thing itself: how it works, what it does, what it is
-_ABOUT = (
-    r"\b(?:how|what|why)\s+(?:does|do|did|is|are|was|were)\s+{name}\b"
+_ABOUT = (  # "why do X ... struggle" asks about a finding, which a paper studying X reports
+    r"\b(?:how|what)\s+(?:does|do|did|is|are|was|were)\s+{name}\b"
     r"|\bexplain\b.*\b{name}\b|\bhow\s+{name}\b|\bwhat\s+{name}\s+(?:is|does)\b"
 )
 _ONE = re.compile(r"\b(?:which|the|that) one\b|\bwhich (?:paper|method|model|approach)\b", re.I)
@@ -150,12 +150,19 @@ def only_in_passing(
         return ()
     if not re.search(_ABOUT.format(name=re.escape(subject)), query.question, re.I):
         return ()
-    for paper in named:
-        if paper.named or _says_title_name(query.question, paper.paper.title, named):
-            return ()
-        if any(subject in own or own in subject for own in own_names(paper)):
-            return ()
+    if any(_called_by_own_name(query, p, named, subject) for p in named):
+        return ()
     return (subject,)
+
+
+def _called_by_own_name(
+    query: Query, paper: ScoredPaper, papers: Sequence[ScoredPaper], subject: str | None
+) -> bool:
+    """Whether the question calls the paper by its title or by a name it gives its own
+    work, not by a name it only uses ("DINO", which a paper on robot learning tests)."""
+    if paper.named or _says_title_name(query.question, paper.paper.title, papers):
+        return True
+    return bool(subject) and any(subject in own or own in subject for own in own_names(paper))
 
 
 def _says_title_name(question: str, title: str | None, papers: Sequence[ScoredPaper]) -> bool:
@@ -249,7 +256,10 @@ def judge(
     if passing := only_in_passing(query, named, weights):
         lacks = unstated(query, named[:1], weights) or ""
         return verdict(named[:1], "detail_missing", lacks=lacks, passing=passing)
-    if query.absent:
+    # a short acronym ("API", "SQL") is as often a word as a name: lacking it, a question
+    # a paper fits well is still that paper's
+    fits = bool(papers) and papers[0].probability >= model.answer
+    if query.absent and not (fits and all(is_acronym(n) for n in query.absent)):
         here = [p for p in named if p.probability >= model.answer or not p.named]
         here = here or [p for p in papers[:1] if titled(query, p, weights)]
         if here:  # the question picks out a paper that is here; the rest it lacks
@@ -279,7 +289,10 @@ def judge(
     if described:
         focus = relevant[:1]
     if focus and not query.for_papers:
-        lacks = unstated(query, focus, weights, details_only=described)
+        # a paper picked out by a name it only uses is described by the rest of the
+        # question, like one the question describes in its own words
+        by_use = not _called_by_own_name(query, focus[0], papers, subject_name(query, weights))
+        lacks = unstated(query, focus, weights, details_only=described or by_use)
         if lacks:
             return verdict(focus[:1], "detail_missing", lacks=lacks)
     return verdict(relevant, "answered")

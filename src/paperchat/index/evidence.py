@@ -33,7 +33,7 @@ from paperchat.index.keyed_lines import KeyedLines, LineWriter
 from paperchat.index.keyword import KeywordIndex
 from paperchat.index.vector_cache import SentenceVectorCache, sentences_key
 from paperchat.index.word_vectors import WordVectors
-from paperchat.text.lexical import TermWeights, content_stems, named_terms, words
+from paperchat.text.lexical import TermWeights, content_stems, named_terms, styled_head, words
 from paperchat.text.roles import Role, sentence_role
 from paperchat.text.sentences import split_sentences
 
@@ -378,13 +378,7 @@ class Evidence:
         key = name.lower()
         forms = {key, key.replace("-", "")}
         forms |= {f[:-1] for f in forms if f.endswith("s") and len(f) > 3}  # "GPUs"
-        head, _, tail = name.partition("-")
-        if (
-            tail.isalpha()
-            and tail.islower()
-            and len(head) > 1
-            and (head.isupper() or any(c.isupper() for c in head[1:]))
-        ):  # "CLIP-style" is about CLIP; "GPT-5" is not GPT-4, "Zero-1-to-3" not "zero"
+        if head := styled_head(name):  # "CLIP-style" is about CLIP
             forms.add(head.lower())
         if any(f in self.vocabulary for f in forms):
             return True

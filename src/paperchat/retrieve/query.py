@@ -118,10 +118,12 @@ def spells_out(acronym: str, text: str) -> bool:
     return False
 
 
-def spelled_out_by(name: str, text: str) -> bool:
+def spelled_out_by(name: str, text: str, *, shortest: int = 2) -> bool:
     """Whether `text` writes out the acronym `name` in words (2-6 capitals: a paper on
-    "reinforcement learning" speaks of RL)."""
-    return bool(_SPELLABLE.fullmatch(name)) and spells_out(name, text)
+    "reinforcement learning" speaks of RL). Two letters are spelled out by chance more
+    often ("AP" by "applied ... point"): `shortest` 3 when a chance match would do harm."""
+    letters = len(name.rstrip("s"))
+    return bool(_SPELLABLE.fullmatch(name)) and letters >= shortest and spells_out(name, text)
 
 
 def still_absent(query: Query, papers: Sequence[Paper]) -> tuple[str, ...]:

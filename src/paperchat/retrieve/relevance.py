@@ -32,7 +32,7 @@ import numpy as np
 from paperchat.corpus.paper import Paper
 from paperchat.index.evidence import Evidence, PaperEvidence
 from paperchat.retrieve.query import Query, still_absent
-from paperchat.text.lexical import content_stems, numbers
+from paperchat.text.lexical import content_stems, numbers, styled_head
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +188,9 @@ def load_model(embedder_name: str) -> RelevanceModel:
 
 def mentions(text: str, name: str) -> bool:
     """Whether `text` uses the name; a short all-capitals name ("US", "GAN") must match
-    its case, so "us" is not "US"."""
+    its case, so "us" is not "US"; "iBOT-style" is used where "iBOT" is."""
+    if head := styled_head(name):
+        name = head
     if len(name) <= 3 and name.isupper():
         return re.search(rf"\b{re.escape(name)}s?\b", text) is not None
     lowered, key = text.lower(), name.lower()

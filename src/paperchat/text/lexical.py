@@ -208,6 +208,14 @@ def named_terms(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def styled_head(name: str) -> str:
+    """The name a "CLIP-style" or "iBOT-based" name is about ("CLIP"), or "": "GPT-5" is
+    not GPT, "Zero-1-to-3" not "Zero"."""
+    head, _, tail = name.partition("-")
+    named = head.isupper() or any(c.isupper() for c in head[1:])
+    return head if tail.isalpha() and tail.islower() and len(head) > 1 and named else ""
+
+
 def title_name(title: str, max_words: int = 4) -> str:
     """The name a title gives its paper: "RegMixup" of "RegMixup: Mixup as a Regularizer
     ...", "Manifold Mixup" of "Manifold Mixup: Better ..."; a title of a few words
