@@ -577,6 +577,8 @@ def test_what_kinds_of_datasets_is_answered_by_a_description_of_them(evidence):
         return unstated(analyse(question, small, EMBEDDER.embed_documents), [scored], small.weights)
 
     assert lacks("What kinds of datasets did they run their experiments on?") is None
+    # everyday words, hyphenated or not, and "try": a description the model judges
+    assert lacks("What real-world applications did they try it on?") is None
     assert lacks("Which datasets did they run their experiments on?")  # names asked: none given
 
 
@@ -941,6 +943,41 @@ def test_a_paper_s_words_written_otherwise_in_the_question_still_identify_it():
     assert _judged_in({"seg": seg})("What AP does PointSeg reach?", {"seg": 0.9}).verdict == (
         "detail_missing"
     )
+
+
+def test_names_in_a_question_describing_a_paper_are_details_asked_of_it():
+    papers = {
+        "dco": Paper(
+            id="dco",
+            title="Consistency Optimization for Personalized Image Generation",
+            abstract="We fine-tune a text-to-image model to stay consistent with reference "
+            "images while staying close to the pretrained model.",
+        ),
+        "lcm": Paper(
+            id="lcm",
+            title="LCM-LoRA: A Universal Acceleration Module",
+            abstract="We distill SDXL into a few-step sampler. SDXL keeps its quality.",
+        ),
+        "bounds": Paper(
+            id="bounds",
+            title="How Deep Nets Break the Curse of Dimensionality",
+            abstract="We bound the error with covering numbers and a Barron norm.",
+        ),
+    }
+    judged = _judged_in(papers)
+    guess = judged(
+        "The personalization paper that fine-tunes toward reference images: which base "
+        "model did it use (SDXL?), and for how many GPU hours?",
+        {"dco": 0.95, "lcm": 0.03},
+    )
+    # not the paper that uses SDXL, and not "mentioned in passing" there
+    assert guess.verdict == "detail_missing" and _ids(guess.relevant) == ["dco"]
+    assert not guess.passing
+    # two characters ("F1", "L2") are notation more often than a name
+    norm = judged(
+        "Which paper bounds deep nets with covering numbers and an F1 norm?", {"bounds": 0.9}
+    )
+    assert norm.verdict == "answered" and _ids(norm.relevant) == ["bounds"]
 
 
 def test_a_name_the_question_asks_about_that_its_paper_only_mentions_is_passing():

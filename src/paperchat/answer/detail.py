@@ -69,6 +69,8 @@ _ASKING = {
         "differ",
         "difference",
         "contrast",
+        "try",
+        "call",  # "what do they call the regularizer ..." asks for its name
         "experiment",  # "in their experiments": where a paper states things, not what
         "kind",  # "what kinds of datasets" asks for datasets
         "sort",
@@ -264,7 +266,14 @@ def _gives_count(sentence: str, what: set[str]) -> bool:
 def _everyday(query: Query, zipf: float = english.EVERYDAY_ZIPF) -> set[str]:
     """Stems of the question's everyday English words ("earlier", "keep", "learning"):
     those at least `zipf` common."""
-    return {stem(w) for w in words(query.question) if english.zipf(w) >= zipf}
+    out: set[str] = set()
+    for word in words(query.question):
+        parts = [p for p in word.split("-") if p]  # "real-world": "real", "world" and both
+        common = [p for p in parts if english.zipf(p) >= zipf]
+        out.update(stem(p) for p in common)
+        if len(common) == len(parts):
+            out.add(stem(word))
+    return out
 
 
 def aspect(query: Query, papers: Sequence[ScoredPaper]) -> set[str]:

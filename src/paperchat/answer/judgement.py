@@ -43,6 +43,7 @@ _ABOUT = (  # "why do X ... struggle" asks about a finding, which a paper studyi
     r"\b(?:how|what)\s+(?:does|do|did|is|are|was|were)\s+{name}\b"
     r"|\bexplain\b.*\b{name}\b|\bhow\s+{name}\b|\bwhat\s+{name}\s+(?:is|does)\b"
 )
+_A_PAPER = re.compile(r"\b(?:the|a|that|this)\s+(?:[\w-]+\s+){0,5}?(?:paper|work|study)\b", re.I)
 _ONE = re.compile(r"\b(?:which|the|that) one\b|\bwhich (?:paper|method|model|approach)\b", re.I)
 KEEP_RATIO = 0.5  # other papers must be at least this share of the best one's probability
 MAX_RELEVANT = 8
@@ -155,6 +156,25 @@ def only_in_passing(
     return (subject,)
 
 
+def _meant(
+    query: Query, named: list[ScoredPaper], papers: Sequence[ScoredPaper]
+) -> list[ScoredPaper]:
+    """The identified papers less those picked out only by a name they use ("SDXL?" in a
+    question describing another paper, not by their title) when the best paper fits far
+    better: the question describes that one."""
+    if not papers or papers[0].probability < MEANT:
+        return named
+    best = papers[0]
+    return [
+        p
+        for p in named
+        if p is best
+        or p.probability >= KEEP_RATIO * best.probability
+        or p.named
+        or _says_title_name(query.question, p.paper.title, papers)
+    ]
+
+
 def _called_by_own_name(
     query: Query, paper: ScoredPaper, papers: Sequence[ScoredPaper], subject: str | None
 ) -> bool:
@@ -203,7 +223,11 @@ def unmentioned_names(
     """The rare names the question uses (ones the corpus has) when none of `relevant`
     mentions any of them: an answer from those papers would be about something else
     ("How does PPO clip the policy update?" from a paper that never says PPO)."""
-    names = [n for n in query.names if n not in query.absent and _rare(n, weights)]
+    names = [
+        n
+        for n in query.names
+        if n not in query.absent and len(n) > 2 and _rare(n, weights)  # "F1", "L2": notation
+    ]
     for paper in relevant:
         text = _text(paper)
         if any(mentions(text, n) or spelled_out_by(n, text) for n in names):
@@ -251,7 +275,7 @@ def judge(
             return verdict(chosen, "answered")
         lacks = unstated(query, chosen, weights)
         return verdict(chosen, "detail_missing" if lacks else "answered", lacks=lacks or "")
-    named = identified(query, papers, weights)
+    named = _meant(query, identified(query, papers, weights), papers)
     named_ids = {p.paper.id for p in named}
     if passing := only_in_passing(query, named, weights):
         lacks = unstated(query, named[:1], weights) or ""
@@ -272,7 +296,12 @@ def judge(
     relevant = keep(papers, model, query) if papers[0].probability >= model.answer else []
     relevant += [p for p in named if p not in relevant]
     relevant = relevant[:MAX_RELEVANT]
-    if passing := unmentioned_names(query, relevant, weights):
+    # "the personalization paper that ...: which base model (SDXL?)": the paper it
+    # describes is meant, and the names are details asked of it
+    described_paper = (
+        bool(relevant and _A_PAPER.search(query.question)) and relevant[0].probability >= MEANT
+    )
+    if not described_paper and (passing := unmentioned_names(query, relevant, weights)):
         # the papers that do mention the name are too weak to answer: say what they say
         users = [p for p in papers if any(mentions(_text(p), n) for n in passing)]
         if not users:
