@@ -71,37 +71,3 @@ def test_the_thing_asked_lifts_a_sentence_stating_what_the_paper_does(monkeypatc
     # "The loss of detail ..." says "loss" too, but not as what the paper does
     assert lifted == {proposing}
     assert with_bonus[proposing] - without[proposing] == pytest.approx(bonus)
-
-
-def test_a_follow_up_s_sentences_are_scored_on_what_it_asks_not_on_its_context():
-    paper = Paper(
-        id="sdl",
-        title="Supervised Dictionary Learning",
-        abstract="We study supervised dictionary learning with covariates. "
-        "We apply it to pneumonia detection from chest images.",
-    )
-    embedder = HashEmbedder(64)
-    evidence = Evidence.build({paper.id: paper}, embedder.embed_documents, embedder_name="h")
-    found = evidence.get(paper)
-    question = "Where did they apply it to images?"
-    query = analyse(
-        question,
-        evidence,
-        embedder.embed_documents,
-        text=f"{question} (supervised dictionary learning covariates)",
-        pointing="subject",
-        context_ids=("sdl",),
-    )
-    scored = ScoredPaper(
-        candidate=Candidate(paper=paper, chunk_id="sdl#0", chunk_text=paper.abstract),
-        evidence=found,
-        sentence_scores=found.similarities(query.vector),  # as searched, with the context
-        coverage=0.0,
-        named=False,
-        probability=0.9,
-    )
-    judgement = Judgement(query, [scored], [scored], "answered")
-    picks = score_sentences(judgement, embedder.embed_documents)
-    assert found.sentences[picks[0].index].startswith("We apply it")
-    without_embed = score_sentences(judgement)  # the context alone would lead elsewhere
-    assert found.sentences[without_embed[0].index].startswith("We study")

@@ -579,6 +579,7 @@ def test_what_kinds_of_datasets_is_answered_by_a_description_of_them(evidence):
     assert lacks("What kinds of datasets did they run their experiments on?") is None
     # everyday words, hyphenated or not, and "try": a description the model judges
     assert lacks("What real-world applications did they try it on?") is None
+    assert lacks("What F-measure does it reach on them?")  # a metric, not everyday words
     assert lacks("Which datasets did they run their experiments on?")  # names asked: none given
 
 
@@ -978,6 +979,23 @@ def test_names_in_a_question_describing_a_paper_are_details_asked_of_it():
         "Which paper bounds deep nets with covering numbers and an F1 norm?", {"bounds": 0.9}
     )
     assert norm.verdict == "answered" and _ids(norm.relevant) == ["bounds"]
+
+
+def test_a_paper_called_by_its_own_name_after_another_name_is_checked_in_full():
+    papers = {
+        "flow": Paper(
+            id="flow",
+            title="Contrastive Superflows are Dense 3D Representation Learners",
+            abstract="We propose SuperFlow for LiDAR pretraining. SuperFlow is tested on "
+            "many LiDAR datasets, reporting mIoU.",
+        ),
+    }
+    judged = _judged_in(papers)
+    both = judged(
+        "Which LiDAR datasets was SuperFlow tested on, and what linear-probing mIoU does it get?",
+        {"flow": 0.9},
+    )
+    assert both.verdict == "detail_missing" and "linear-probing" in both.unstated
 
 
 def test_a_name_the_question_asks_about_that_its_paper_only_mentions_is_passing():

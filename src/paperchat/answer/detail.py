@@ -269,7 +269,7 @@ def _everyday(query: Query, zipf: float = english.EVERYDAY_ZIPF) -> set[str]:
     out: set[str] = set()
     for word in words(query.question):
         parts = [p for p in word.split("-") if p]  # "real-world": "real", "world" and both
-        common = [p for p in parts if english.zipf(p) >= zipf]
+        common = [p for p in parts if len(p) > 1 and english.zipf(p) >= zipf]  # not "F-"
         out.update(stem(p) for p in common)
         if len(common) == len(parts):
             out.add(stem(word))

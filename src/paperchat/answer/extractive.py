@@ -151,10 +151,8 @@ def score_sentences(
     names = list(query.names)
     papers = focus(judgement)
     residual = None
-    # a follow-up was searched with its conversation's words, which found the paper but
-    # say nothing of what is asked of it now: its sentences are scored on the question
-    rest = without_names(query.question, names) if names else query.question
-    if embed is not None and rest and rest != query.text and content_stems(rest):
+    rest = without_names(query.question, names) if names else ""
+    if embed is not None and rest and rest != query.question and content_stems(rest):
         residual = unit_rows(np.asarray(embed([rest]), dtype=np.float32))[0]
     best_relevance = max((p.probability for p in papers), default=0.0)
     stems = set(query.stems)

@@ -182,7 +182,8 @@ def _called_by_own_name(
     work, not by a name it only uses ("DINO", which a paper on robot learning tests)."""
     if paper.named or _says_title_name(query.question, paper.paper.title, papers):
         return True
-    return bool(subject) and any(subject in own or own in subject for own in own_names(paper))
+    called = {n for n in (subject, *query.names) if n and n not in query.absent}
+    return any(n in own or own in n for n in called for own in own_names(paper))
 
 
 def _says_title_name(question: str, title: str | None, papers: Sequence[ScoredPaper]) -> bool:

@@ -33,8 +33,8 @@ Pointing = Literal["none", "subject", "among"]
 _QUANTITY = re.compile(
     r"\b(?:how (?:much|many|big|large|fast|well|accurate|long|small|often|far|high|low)|"
     r"by how|by what factor|"
-    r"what (?:\w+ ){0,3}(?:fid|accuracy|perplexity|ppl|speed-?up|miou|iou|bleu|error|score|"
-    r"top-1|precision|recall|f1|auc|psnr|ssim|latency|throughput|gain|improvement|"
+    r"what (?:[\w-]+ ){0,3}(?:fid|accuracy|perplexity|ppl|speed-?up|miou|iou|bleu|error|score|"
+    r"top-1|precision|recall|f1|f-measure|f-score|auc|psnr|ssim|latency|throughput|gain|improvement|"
     r"reduction|size|percentage|fraction|proportion|share|rate|number|ratio|margin|level)|"
     r"up to what)\b",
     re.I,
