@@ -50,17 +50,17 @@ TARGETS = {
 # near misses joined the split (the figure fell from 0.857 to 0.787 with the code
 # unchanged), then to 0.77 when chat words stopped counting as topic (measured 0.820).
 FLOORS = {
-    "lookup_gold_cited": 0.90,  # measured 0.956 (249 test questions since s8-)
-    "answerable_declined": 0.03,  # measured 0.016 (at most)
-    "abstention_recall": 0.77,  # measured 0.831 — below the 0.95 target
-    "abstention_precision": 0.90,  # measured 0.947
-    "named_absent_attributed": 2,  # measured 0 of 27 (at most), the target
-    "detail_missing_verdict": 0.85,  # measured 0.900
-    "dialog_success": 0.75,  # measured 0.857 — below the 0.93 target
-    "summary_precision": 0.80,  # measured 0.831 — below the 0.85 target
-    "summary_recall": 0.75,  # measured 0.818 — below the 0.85 target
-    "hybrid_hit@1": 0.90,  # measured 0.924
-    "hybrid_mrr@10": 0.93,  # measured 0.956
+    "lookup_gold_cited": 0.90,  # measured 0.963 (299 test questions since s9- and s10-)
+    "answerable_declined": 0.03,  # measured 0.018 (at most)
+    "abstention_recall": 0.77,  # measured 0.808 — below the 0.95 target
+    "abstention_precision": 0.90,  # measured 0.940
+    "named_absent_attributed": 2,  # measured 0 of 31 (at most), the target
+    "detail_missing_verdict": 0.85,  # measured 0.919
+    "dialog_success": 0.75,  # measured 0.885 — below the 0.93 target
+    "summary_precision": 0.80,  # measured 0.815 — below the 0.85 target
+    "summary_recall": 0.75,  # measured 0.793 — below the 0.85 target
+    "hybrid_hit@1": 0.90,  # measured 0.919
+    "hybrid_mrr@10": 0.93,  # measured 0.953
 }
 assert FLOORS.keys() == TARGETS.keys()
 JUDGE_FLOORS = {"accuracy": 0.85, "kappa": 0.70}  # the judge on its test half of the labels
