@@ -530,44 +530,16 @@ def test_a_described_paper_is_checked_for_the_details_asked_not_for_its_descript
     assert lacking.unstated == "what learning rate does the student use"
 
 
-def test_which_datasets_is_answered_by_named_benchmarks(evidence):
+def _lacks_in(paper: Paper):
+    """unstated(question) over a corpus of just `paper`, the question's only candidate."""
     from paperchat.answer.detail import unstated
 
-    paper = Paper(
-        id="bench",
-        title="AnchorFreeDet: Dense Semi-Supervised Detection",
-        abstract="We propose AnchorFreeDet, an anchor-free detector. It is evaluated on the "
-        "MS-COCO and PASCAL-VOC benchmarks.",
-    )
     small = Evidence.build({paper.id: paper}, EMBEDDER.embed_documents, embedder_name="hash")
+    found = small.get(paper)
     scored = ScoredPaper(
-        candidate=Candidate(paper=paper, chunk_id="bench#0", chunk_text=paper.abstract),
-        evidence=small.get(paper),
-        sentence_scores=np.zeros(2),
-        coverage=0.0,
-        named=False,
-        probability=0.9,
-    )
-    query = analyse(
-        "Which datasets is AnchorFreeDet evaluated on?", small, EMBEDDER.embed_documents
-    )
-    assert unstated(query, [scored], small.weights) is None
-
-
-def test_what_kinds_of_datasets_is_answered_by_a_description_of_them(evidence):
-    from paperchat.answer.detail import unstated
-
-    paper = Paper(
-        id="repr",
-        title="Representers for Sparse Models",
-        abstract="We explain sparse models by training samples. We study the empirical "
-        "performance on three binary classification datasets and two recommender datasets.",
-    )
-    small = Evidence.build({paper.id: paper}, EMBEDDER.embed_documents, embedder_name="hash")
-    scored = ScoredPaper(
-        candidate=Candidate(paper=paper, chunk_id="repr#0", chunk_text=paper.abstract),
-        evidence=small.get(paper),
-        sentence_scores=np.zeros(2),
+        candidate=Candidate(paper=paper, chunk_id=f"{paper.id}#0", chunk_text=paper.abstract),
+        evidence=found,
+        sentence_scores=np.zeros(len(found.sentences)),
         coverage=0.0,
         named=False,
         probability=0.9,
@@ -576,6 +548,27 @@ def test_what_kinds_of_datasets_is_answered_by_a_description_of_them(evidence):
     def lacks(question: str) -> str | None:
         return unstated(analyse(question, small, EMBEDDER.embed_documents), [scored], small.weights)
 
+    return lacks
+
+
+def test_which_datasets_is_answered_by_named_benchmarks():
+    paper = Paper(
+        id="bench",
+        title="AnchorFreeDet: Dense Semi-Supervised Detection",
+        abstract="We propose AnchorFreeDet, an anchor-free detector. It is evaluated on the "
+        "MS-COCO and PASCAL-VOC benchmarks.",
+    )
+    assert _lacks_in(paper)("Which datasets is AnchorFreeDet evaluated on?") is None
+
+
+def test_what_kinds_of_datasets_is_answered_by_a_description_of_them():
+    paper = Paper(
+        id="repr",
+        title="Representers for Sparse Models",
+        abstract="We explain sparse models by training samples. We study the empirical "
+        "performance on three binary classification datasets and two recommender datasets.",
+    )
+    lacks = _lacks_in(paper)
     assert lacks("What kinds of datasets did they run their experiments on?") is None
     # everyday words, hyphenated or not, and "try": a description the model judges
     assert lacks("What real-world applications did they try it on?") is None
