@@ -872,7 +872,8 @@ def test_a_name_the_corpus_lacks_asked_of_a_paper_the_question_describes_is_a_de
     # a question about the name itself, the paper's title not said: the corpus lacks it
     lacked = judged("How does GLUE test language models?", {"clip": 0.3, "prune": 0.1})
     assert lacked.verdict == "not_in_corpus" and not lacked.relevant
-    common = judged("Which GLUE tasks did the language models paper use?", {"clip": 0.3})
+    every = {"clip": 0.3, "prune": 0.1, "lm0": 0.05, "lm1": 0.05, "lm2": 0.05}
+    common = judged("Which GLUE tasks did the language models paper use?", every)
     assert common.verdict == "not_in_corpus"  # words many titles share pick out none
 
 
@@ -989,6 +990,27 @@ def test_a_paper_called_by_its_own_name_after_another_name_is_checked_in_full():
         {"flow": 0.9},
     )
     assert both.verdict == "detail_missing" and "linear-probing" in both.unstated
+
+
+def test_a_paper_called_by_words_of_its_title_is_asked_for_the_detail():
+    papers = {
+        "adamw": Paper(
+            id="adamw",
+            title="Decoupled Weight Decay Regularization",
+            abstract="We decouple weight decay from the gradient step. It improves Adam's "
+            "generalization on image classification.",
+        ),
+        "l2": Paper(
+            id="l2",
+            title="Weight Decay and Batch Normalization",
+            abstract="We study how weight decay interacts with normalization layers.",
+        ),
+    }
+    judged = _judged_in(papers)
+    rate = judged(
+        "What learning rate did the Decoupled Weight Decay paper use?", {"adamw": 0.9, "l2": 0.2}
+    )
+    assert rate.verdict == "detail_missing" and _ids(rate.relevant) == ["adamw"]
 
 
 def test_a_name_the_question_asks_about_that_its_paper_only_mentions_is_passing():

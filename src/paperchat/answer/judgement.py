@@ -99,7 +99,8 @@ def identified(
     query: Query, papers: Sequence[ScoredPaper], weights: TermWeights
 ) -> list[ScoredPaper]:
     """Papers the question picks out itself: by spelling out the title or the name its
-    title gives it ("Manifold Mixup: ..."), or by a rare name (used by at most RARE_NAME
+    title gives it ("Manifold Mixup: ..."), by rare words of its title as a paper's name
+    ("the Decoupled Weight Decay paper"), or by a rare name (used by at most RARE_NAME
     papers of the corpus) that the paper uses."""
     subject = subject_name(query, weights)
     return [
@@ -107,11 +108,14 @@ def identified(
         for p in papers
         if p.named
         or _says_title_name(query.question, p.paper.title, papers)
+        or called_by_title_words(query, p, papers)
         or (subject and mentions(_text(p), subject))
     ]
 
 
-def titled(query: Query, paper: ScoredPaper, weights: TermWeights) -> bool:
+def titled(
+    query: Query, paper: ScoredPaper, papers: Sequence[ScoredPaper], weights: TermWeights
+) -> bool:
     """Whether the question picks the paper out by its title: says most of it, or calls
     it by words of it ("the component-wise gradient norm clipping paper"). A name the
     corpus lacks is then a detail asked of it ("which GLUE tasks?")."""
@@ -120,12 +124,21 @@ def titled(query: Query, paper: ScoredPaper, weights: TermWeights) -> bool:
         return False
     if weights.coverer(stems)(content_stems(query.question)) >= TITLE_SHARE:
         return True
-    return any(
-        len(called := content_stems(m.group(1))) >= MIN_CALLED
-        and called <= stems
-        and any(weights.document_count(c) <= RARE_NAME for c in called)  # not "the LLM paper"
-        for m in _CALLED.finditer(query.question)
-    )
+    return called_by_title_words(query, paper, papers)
+
+
+def called_by_title_words(query: Query, paper: ScoredPaper, papers: Sequence[ScoredPaper]) -> bool:
+    """ "the Decoupled Weight Decay paper": words of its title that few titles share (not
+    "the language models paper"), as the name of a paper."""
+    stems = content_stems(paper.paper.title or "")
+    for match in _CALLED.finditer(query.question):
+        called = content_stems(match.group(1))
+        if len(called) < MIN_CALLED or not called <= stems:
+            continue
+        titles = sum(called <= content_stems(p.paper.title or "") for p in papers)
+        if titles <= RARE_NAME:
+            return True
+    return False
 
 
 def subject_name(query: Query, weights: TermWeights) -> str | None:
@@ -286,7 +299,7 @@ def judge(
     fits = bool(papers) and papers[0].probability >= model.answer
     if query.absent and not (fits and all(is_acronym(n) for n in query.absent)):
         here = [p for p in named if p.probability >= model.answer or not p.named]
-        here = here or [p for p in papers[:1] if titled(query, p, weights)]
+        here = here or [p for p in papers[:1] if titled(query, p, papers, weights)]
         if here:  # the question picks out a paper that is here; the rest it lacks
             return verdict(here[:1], "detail_missing", query.absent)
         return verdict([], "not_in_corpus", query.absent)
