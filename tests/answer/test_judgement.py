@@ -1013,6 +1013,25 @@ def test_a_paper_called_by_words_of_its_title_is_asked_for_the_detail():
     assert rate.verdict == "detail_missing" and _ids(rate.relevant) == ["adamw"]
 
 
+def test_of_the_answering_papers_those_that_say_the_name_asked_about_answer():
+    papers = {
+        "recsys": Paper(
+            id="recsys",
+            title="Long-Sequence Recommendation",
+            abstract="We handle long sequences of user behaviour with two-stage attention.",
+        ),
+        "vim": Paper(
+            id="vim",
+            title="Scaling State-Space Vision Models",
+            abstract="We train VisionMamba at a large scale. VisionMamba reads long "
+            "sequences of patches in linear time.",
+        ),
+    }
+    judged = _judged_in(papers)
+    how = judged("How does VisionMamba handle long sequences?", {"recsys": 0.9, "vim": 0.8})
+    assert how.verdict == "answered" and _ids(how.relevant) == ["vim"]
+
+
 def test_a_name_the_question_asks_about_that_its_paper_only_mentions_is_passing():
     papers = {
         "swad": Paper(

@@ -28,7 +28,13 @@ from dataclasses import dataclass, field, replace
 
 from paperchat.answer.detail import own_names, parts, unstated
 from paperchat.answer.models import Verdict
-from paperchat.retrieve.query import Query, is_acronym, spelled_out_by, still_absent
+from paperchat.retrieve.query import (
+    RARE_NAME,
+    Query,
+    is_acronym,
+    spelled_out_by,
+    still_absent,
+)
 from paperchat.retrieve.relevance import (
     MIN_TITLE_STEMS,
     RelevanceModel,
@@ -48,7 +54,6 @@ _ONE = re.compile(r"\b(?:which|the|that) one\b|\bwhich (?:paper|method|model|app
 KEEP_RATIO = 0.5  # other papers must be at least this share of the best one's probability
 MAX_RELEVANT = 8
 MEANT = 0.5  # a paper the question describes is "the paper you mean" when likelier than not
-RARE_NAME = 3
 TITLE_SHARE = 0.75  # of a title's words (weighted by rarity) that a question says to pick it out
 _CALLED = re.compile(r"\bthe\s+((?:[\w-]+\s+){1,6}?)(?:paper|work|article|study)\b", re.I)
 MIN_CALLED = 2  # title words that call a paper by name ("the gradient clipping paper")
@@ -231,22 +236,35 @@ def _text(paper: ScoredPaper) -> str:
     return f"{paper.paper.title or ''} {paper.paper.abstract}"
 
 
+def _rare_names(query: Query, weights: TermWeights) -> list[str]:
+    """The rare names the question uses that the corpus has ("F1", "L2": notation)."""
+    return [n for n in query.names if n not in query.absent and len(n) > 2 and _rare(n, weights)]
+
+
+def _says_any(paper: ScoredPaper, names: Sequence[str]) -> bool:
+    text = _text(paper)
+    return any(mentions(text, n) or spelled_out_by(n, text) for n in names)
+
+
 def unmentioned_names(
     query: Query, relevant: Sequence[ScoredPaper], weights: TermWeights
 ) -> tuple[str, ...]:
-    """The rare names the question uses (ones the corpus has) when none of `relevant`
-    mentions any of them: an answer from those papers would be about something else
-    ("How does PPO clip the policy update?" from a paper that never says PPO)."""
-    names = [
-        n
-        for n in query.names
-        if n not in query.absent and len(n) > 2 and _rare(n, weights)  # "F1", "L2": notation
-    ]
-    for paper in relevant:
-        text = _text(paper)
-        if any(mentions(text, n) or spelled_out_by(n, text) for n in names):
-            return ()
-    return tuple(names)
+    """The rare names the question uses when none of `relevant` mentions any of them: an
+    answer from those papers would be about something else ("How does PPO clip the
+    policy update?" from a paper that never says PPO)."""
+    names = _rare_names(query, weights)
+    return () if any(_says_any(p, names) for p in relevant) else tuple(names)
+
+
+def on_the_names(
+    query: Query, relevant: list[ScoredPaper], weights: TermWeights
+) -> list[ScoredPaper]:
+    """Of `relevant`, those that mention a rare name the question uses, when some do: "How
+    does Mamba handle long sequences?" is answered by the Mamba paper, not by one on long
+    sequences that never says Mamba."""
+    names = _rare_names(query, weights)
+    saying = [p for p in relevant if _says_any(p, names)] if names else []
+    return saying or relevant
 
 
 def keep(papers: Sequence[ScoredPaper], model: RelevanceModel, query: Query) -> list[ScoredPaper]:
@@ -315,6 +333,8 @@ def judge(
     described_paper = (
         bool(relevant and _A_PAPER.search(query.question)) and relevant[0].probability >= MEANT
     )
+    if not described_paper:
+        relevant = on_the_names(query, relevant, weights)
     if not described_paper and (passing := unmentioned_names(query, relevant, weights)):
         # the papers that do mention the name are too weak to answer: say what they say
         users = [p for p in papers if any(mentions(_text(p), n) for n in passing)]

@@ -138,6 +138,9 @@ def still_absent(query: Query, papers: Sequence[Paper]) -> tuple[str, ...]:
     return tuple(n for n in query.absent if n not in spelled)
 
 
+RARE_NAME = 3  # abstracts that use a name, at most, for it to pick out its papers
+
+
 def absent_names(text: str, evidence: Evidence) -> list[str]:
     """Names the text mentions that no title or abstract of the index uses: a named
     method ("ControlNet"), a capitalised word the corpus never uses ("Mamba"), or a
