@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from paperchat.answer.detail import own_names, parts, unstated
 from paperchat.answer.models import Verdict
@@ -132,13 +133,22 @@ def titled(
     return called_by_title_words(query, paper, papers)
 
 
+@lru_cache(maxsize=256)
+def _called_phrases(question: str) -> tuple[frozenset[str], ...]:
+    """The stems of each "the <words> paper" of a question, of MIN_CALLED words or more."""
+    found = (frozenset(content_stems(words)) for words in _CALLED.findall(question))
+    return tuple(f for f in found if len(f) >= MIN_CALLED)
+
+
 def called_by_title_words(query: Query, paper: ScoredPaper, papers: Sequence[ScoredPaper]) -> bool:
     """ "the Decoupled Weight Decay paper": words of its title that few titles share (not
     "the language models paper"), as the name of a paper."""
+    phrases = _called_phrases(query.question)
+    if not phrases:
+        return False
     stems = content_stems(paper.paper.title or "")
-    for match in _CALLED.finditer(query.question):
-        called = content_stems(match.group(1))
-        if len(called) < MIN_CALLED or not called <= stems:
+    for called in phrases:
+        if not called <= stems:
             continue
         titles = sum(called <= content_stems(p.paper.title or "") for p in papers)
         if titles <= RARE_NAME:
