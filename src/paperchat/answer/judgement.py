@@ -270,8 +270,8 @@ def on_the_names(
     query: Query, relevant: list[ScoredPaper], weights: TermWeights
 ) -> list[ScoredPaper]:
     """Of `relevant`, those that mention a rare name the question uses, when some do: "How
-    does Mamba handle long sequences?" is answered by the Mamba paper, not by one on long
-    sequences that never says Mamba."""
+    does TransMix mix labels?" is answered by the TransMix paper, not by one on label
+    mixing that never says TransMix."""
     names = _rare_names(query, weights)
     saying = [p for p in relevant if _says_any(p, names)] if names else []
     return saying or relevant
