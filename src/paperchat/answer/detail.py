@@ -86,8 +86,8 @@ _ASKING = {
 }
 # "Which datasets ...?" asks for names: the abstract must name some, not only count them.
 _WHICH_NAMED = re.compile(  # "what kinds of datasets" asks for a description, not names
-    r"\b(?:which|what)\s+(?!(?:kinds?|sorts?|types?)\s+of\b)(?:[\w-]+\s+){0,2}(datasets?|benchmarks?|baselines?|architectures?|"
-    r"backbones?|languages?|gpus?|hardware)\b",
+    r"\b(?:which|what)\s+(?!(?:kinds?|sorts?|types?)\s+of\b)(?:[\w-]+\s+){0,2}"
+    r"(datasets?|benchmarks?|baselines?|architectures?|backbones?|languages?|gpus?|hardware)\b",
     re.I,
 )
 _DATA_NOUNS = {stem("dataset"), stem("benchmark")}  # "which datasets" is answered by either

@@ -29,13 +29,7 @@ from functools import lru_cache
 
 from paperchat.answer.detail import own_names, parts, unstated
 from paperchat.answer.models import Verdict
-from paperchat.retrieve.query import (
-    RARE_NAME,
-    Query,
-    is_acronym,
-    spelled_out_by,
-    still_absent,
-)
+from paperchat.retrieve.query import Query, is_acronym, spelled_out_by, still_absent
 from paperchat.retrieve.relevance import (
     MIN_TITLE_STEMS,
     RelevanceModel,
@@ -50,13 +44,17 @@ _ABOUT = (  # "why do X ... struggle" asks about a finding, which a paper studyi
     r"\b(?:how|what)\s+(?:does|do|did|is|are|was|were)\s+{name}\b"
     r"|\bexplain\b.*\b{name}\b|\bhow\s+{name}\b|\bwhat\s+{name}\s+(?:is|does)\b"
 )
-_A_PAPER = re.compile(r"\b(?:the|a|that|this)\s+(?:[\w-]+\s+){0,5}?(?:paper|work|study)\b", re.I)
+# "the personalization paper that ...", "a paper on ...": the question describes a paper,
+# and after "the" its words may be the paper's name ("the Decoupled Weight Decay paper")
+_A_PAPER = re.compile(
+    r"\b(the|a|that|this)\s+((?:[\w-]+\s+){0,6}?)(?:paper|work|article|study)\b", re.I
+)
 _ONE = re.compile(r"\b(?:which|the|that) one\b|\bwhich (?:paper|method|model|approach)\b", re.I)
 KEEP_RATIO = 0.5  # other papers must be at least this share of the best one's probability
 MAX_RELEVANT = 8
 MEANT = 0.5  # a paper the question describes is "the paper you mean" when likelier than not
+RARE_NAME = 3  # abstracts (or titles) that use a name, at most, for it to pick out its papers
 TITLE_SHARE = 0.75  # of a title's words (weighted by rarity) that a question says to pick it out
-_CALLED = re.compile(r"\bthe\s+((?:[\w-]+\s+){1,6}?)(?:paper|work|article|study)\b", re.I)
 MIN_CALLED = 2  # title words that call a paper by name ("the gradient clipping paper")
 SUBJECT_ODDS = 3.0  # "it" is the last answer's first paper unless another fits this much better
 AMONG_ODDS = 1.2  # "which of these" looks past them when a new paper fits this much better
@@ -136,7 +134,11 @@ def titled(
 @lru_cache(maxsize=256)
 def _called_phrases(question: str) -> tuple[frozenset[str], ...]:
     """The stems of each "the <words> paper" of a question, of MIN_CALLED words or more."""
-    found = (frozenset(content_stems(words)) for words in _CALLED.findall(question))
+    found = (
+        frozenset(content_stems(words))
+        for article, words in _A_PAPER.findall(question)
+        if article.lower() == "the"
+    )
     return tuple(f for f in found if len(f) >= MIN_CALLED)
 
 

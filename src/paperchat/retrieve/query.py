@@ -34,8 +34,8 @@ _QUANTITY = re.compile(
     r"\b(?:how (?:much|many|big|large|fast|well|accurate|long|small|often|far|high|low)|"
     r"by how|by what factor|"
     r"what (?:[\w-]+ ){0,3}(?:fid|accuracy|perplexity|ppl|speed-?up|miou|iou|bleu|error|score|"
-    r"top-1|precision|recall|f1|f-measure|f-score|auc|psnr|ssim|latency|throughput|gain|improvement|"
-    r"reduction|size|percentage|fraction|proportion|share|rate|number|ratio|margin|level)|"
+    r"top-1|precision|recall|f1|f-measure|f-score|auc|psnr|ssim|latency|throughput|gain|"
+    r"improvement|reduction|size|percentage|fraction|proportion|share|rate|number|ratio|margin|level)|"
     r"up to what)\b",
     re.I,
 )
@@ -136,9 +136,6 @@ def still_absent(query: Query, papers: Sequence[Paper]) -> tuple[str, ...]:
     texts = [f"{p.title or ''} {p.abstract}" for p in papers]
     spelled = {n for n in spellable if any(spells_out(n, t) for t in texts)}
     return tuple(n for n in query.absent if n not in spelled)
-
-
-RARE_NAME = 3  # abstracts that use a name, at most, for it to pick out its papers
 
 
 def absent_names(text: str, evidence: Evidence) -> list[str]:
