@@ -2,8 +2,8 @@
 it whole (BM25Retriever, as build_snapshot does) or a page at a time (keyword_writer, as
 write_snapshot does), each in a fresh process.
 
-The chunks are bench/scale.py's synthetic papers (a real title with a number, 3-6 real
-sentences), one chunk each, generated as they are consumed, so the peak is the build's.
+The chunks are bench/field.py's synthetic papers (text only, so on random topics), one
+chunk each, generated as they are consumed, so the peak is the build's.
 
     python -m bench.keyword_build --chunks 100000 --how paged
 """
@@ -20,12 +20,12 @@ from pathlib import Path
 
 
 def chunks(n: int):
-    from bench.scale import synthetic
+    from bench.field import Field
     from paperchat.corpus.loader import load_corpus
     from paperchat.settings import bundled_corpus_dir
 
     papers = load_corpus([bundled_corpus_dir()]).papers
-    for paper, text, _ in synthetic(papers, n):
+    for paper, text, _ in Field(papers, None).papers(n):
         yield f"{paper.id}#0", paper.id, text
 
 

@@ -1,19 +1,17 @@
 """Scale: N synthetic papers in a real paperchat index, searched through HybridSearcher.
 
-Synthetic papers are built from the bundled corpus: each title is a real title with a
-number, each abstract 3-6 real abstract sentences drawn at random from all abstracts.
-Their vectors are not encodes of that text but stand in for them: the normalised mean of
-the vectors the bundled index holds for those sentences, so 100k papers need no 100k
-encodes and dense search sees the text keyword search sees. (Until 2026-12-07 each
-vector was a random real chunk vector plus noise, ~0.98 cosine to it, unrelated to the
-paper's text: every real chunk had N/466 near-copies, a crowd no real corpus makes.)
-Papers and vectors go into Chroma through paperchat's ChromaStore with ingest's chunk
-metadata; the BM25 snapshot is paperchat's own (write_snapshot, as ingest writes it),
-and search runs through build_searcher.
-The snapshot's evidence gets real sentence vectors without encoding: every synthetic
-sentence is a real abstract sentence, so its vector is looked up in the bundled index's
-evidence (`KnownSentences`); the few the splitter cuts differently get a random unit
-vector, and their count is reported.
+Synthetic papers are bench/field.py's generated field around the bundled corpus: each on
+the topic of a real paper, its sentences and title spliced from those of that paper's
+nearest real papers, the corpus's own names replaced by coined ones. Their vectors are not
+encodes of that text but stand in for them (the field's weighted means of the bundled
+index's sentence vectors), so 100k papers need no 100k encodes and dense search sees the
+text keyword search sees. Papers and vectors go into Chroma through paperchat's
+ChromaStore with ingest's chunk metadata; the BM25 snapshot is paperchat's own
+(write_snapshot, as ingest writes it), and search runs through build_searcher.
+The snapshot's evidence gets sentence vectors without encoding (`KnownSentences`): a
+real sentence's from the bundled index's evidence, a generated one's from the field; the
+few the splitter cuts differently, and the words, get a random unit vector, and their
+count is reported.
 
 Each phase runs in its own process (`python -m bench.scale build|search ...`, JSON on
 stdout) so its memory is its own; the corpus map's load time is measured on the same
@@ -25,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import sys
 import tempfile
 import time
@@ -36,9 +33,10 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import latency_ms, proc_memory_mb, query_set, run_checked, settings_for
+from bench.field import Field
 
 BATCH = 5000
-VECTORS = "the mean of the vectors of the abstract's real sentences"
+VECTORS = "the mean of its spliced sentences' vectors, each the mean of its two sources'"
 
 
 def _source(source_dir: Path):
@@ -50,41 +48,15 @@ def _source(source_dir: Path):
     return store.info()["embedder"], np.asarray(got["embeddings"], dtype=np.float32), store.papers()
 
 
-def synthetic(papers, n: int, sentence_vectors: Mapping[str, np.ndarray] | None = None, seed=7):
-    """Yield (paper, chunk text, vector) for n synthetic papers; the vector is the unit
-    mean of the abstract's `sentence_vectors` (None without them: for text-only uses),
-    and only sentences that have one are drawn."""
-    from paperchat.corpus.paper import Paper
-    from paperchat.text.sentences import split_sentences
-
-    rng = random.Random(seed)
-    sentences = [s for p in papers for s in split_sentences(p.abstract) if len(s) > 30]
-    if sentence_vectors is not None:
-        sentences = [s for s in sentences if s in sentence_vectors]
-    titles = [p.title or "Untitled" for p in papers]
-    for i in range(n):
-        drawn = rng.sample(sentences, rng.randint(3, 6))
-        paper = Paper(
-            id=f"syn:{i:06d}",
-            title=f"{rng.choice(titles)} ({i})",
-            abstract=" ".join(drawn),
-            published=str(rng.randint(2015, 2025)),
-        )
-        vector = None
-        if sentence_vectors is not None:
-            vector = np.mean([sentence_vectors[s] for s in drawn], axis=0, dtype=np.float32)
-            vector /= np.linalg.norm(vector)
-        yield paper, f"{paper.title}\n{paper.abstract}", vector
-
-
 class KnownSentences:
     """An embedder that knows the bundled corpus's sentence vectors and nothing else."""
 
     def __init__(self, source_dir: Path, name: str, dim: int):
         from paperchat.build import build_searcher
 
+        self.field: Field | None = None  # whose generated sentences it knows too
         evidence = build_searcher(settings_for(source_dir)).snapshot.evidence
-        self.name, self.dim, self.misses = name, dim, 0
+        self.name, self.dim, self.misses, self.word_misses = name, dim, 0, 0
         self._known: dict[str, np.ndarray] = {}
         for paper in evidence.papers.values():
             found = evidence.get(paper)
@@ -100,8 +72,13 @@ class KnownSentences:
         out = []
         for text in texts:
             vector = self._known.get(text)
+            if vector is None and self.field is not None:
+                vector = self.field.vector_of(text)
             if vector is None:
-                self.misses += 1
+                if " " in text:
+                    self.misses += 1
+                else:  # a word of the vocabulary: coined names are most of them
+                    self.word_misses += 1
                 vector = self._rng.normal(size=self.dim)
                 vector = vector / np.linalg.norm(vector)
             out.append(vector)
@@ -129,7 +106,8 @@ def build(source_dir: Path, target_dir: Path, n: int) -> dict:
         rows = []
 
     sentences = KnownSentences(source_dir, embedder_name, vectors.shape[1])
-    for paper, text, vector in synthetic(papers, n, sentences.vectors):
+    sentences.field = Field(papers, sentences.vectors, encodes=vectors)
+    for paper, text, vector in sentences.field.papers(n):
         chunk = Chunk(id=chunk_id(paper.id, 0), paper_id=paper.id, index=0, text=text)
         rows.append((chunk.id, vector.tolist(), text, chunk_metadata(chunk, paper)))
         texts.append((chunk.id, paper.id, text))

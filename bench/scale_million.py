@@ -3,8 +3,9 @@ server, the 466 real ones among N - 466 synthetic, served by fresh `paperchat se
 replicas over HTTP.
 
 What it substitutes, so N papers need no N encodes: the synthetic papers and their
-vectors are bench/scale.py's (real titles with a number, abstracts of 3-6 real
-sentences; each vector the mean of those sentences' vectors), one chunk each; the real papers
+vectors are bench/field.py's (on the topic of a real paper, sentences and title spliced
+from its nearest real papers', names coined; vectors means of the sources' vectors), one
+chunk each; the real papers
 keep their real chunks and vectors, copied from an ingested bundled index. The writer
 is this script, not `paperchat ingest`, but it writes what ingest writes in ingest's
 order: chunks with ingest's metadata, the search breadth, the version's snapshot into
@@ -30,6 +31,7 @@ import sys
 import tempfile
 import time
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -54,7 +56,8 @@ COMPARED = 30  # questions whose answers the replicas must agree on
 
 
 def write_index(source: Path, url: str, snapshots: Path, work: Path, n: int) -> dict:
-    from bench.scale import KnownSentences, _source, synthetic
+    from bench.field import Field
+    from bench.scale import KnownSentences, _source
     from paperchat.build import build_store, snapshot_root
     from paperchat.index.chunking import Chunk, chunk_id
     from paperchat.index.ingest import chunk_metadata
@@ -79,17 +82,25 @@ def write_index(source: Path, url: str, snapshots: Path, work: Path, n: int) -> 
         )
     rows: list = []
     done = len(papers)
+    writer = ThreadPoolExecutor(1)
     sentences = KnownSentences(source, embedder_name, vectors.shape[1])
-    for paper, text, vector in synthetic(papers, n - len(papers), sentences.vectors):
+    sentences.field = Field(papers, sentences.vectors, encodes=vectors)
+    writing: Future | None = None  # one batch written while the next is generated
+    for paper, text, vector in sentences.field.papers(n - len(papers)):
         chunk = Chunk(id=chunk_id(paper.id, 0), paper_id=paper.id, index=0, text=text)
         rows.append((chunk.id, vector.tolist(), text, chunk_metadata(chunk, paper)))
         if len(rows) == BATCH:
-            store.upsert(*zip(*rows, strict=True))
+            if writing is not None:
+                writing.result()
+            writing = writer.submit(store.upsert, *zip(*rows, strict=True))
             done += len(rows)
             rows = []
             if done % 50_000 < BATCH:
                 rate = done / (time.perf_counter() - started)
                 print(f"[write] {done:,} papers, {rate:,.0f}/s", file=sys.stderr, flush=True)
+    if writing is not None:
+        writing.result()
+    writer.shutdown()
     if rows:
         store.upsert(*zip(*rows, strict=True))
     insert_s = time.perf_counter() - started
@@ -109,6 +120,8 @@ def write_index(source: Path, url: str, snapshots: Path, work: Path, n: int) -> 
         "snapshot_total_s": time.perf_counter() - started,
         "snapshot_mb": _size_mb(snapshot_dir(snapshot_root(settings), store, version)),
         "evidence_sentences_not_found": sentences.misses,
+        "evidence_words_not_found": sentences.word_misses,
+        "synthetic_noise": sentences.field.noise,
         "writer_process": proc_memory_mb(os.getpid()),
     }
 
@@ -180,16 +193,27 @@ def _free_port() -> int:
 
 def hit_at_5(replica: Replica) -> dict:
     """hit@5 of the eval questions' gold papers; and, to tell the crowd from the system,
-    the share found anywhere in the top 50 (the synthetic papers quote real sentences
-    verbatim, which no real neighbour does, so they can outrank the paper they quote)."""
+    the share found anywhere in the top 50."""
     questions = [q for q in eval_questions() if q.gold]
     hits = in_50 = 0
+    by_type: dict[str, list[int]] = {}
     for q in questions:
         ids = [r["id"] for r in replica.search(q.search_query, k=50)["results"]]
-        hits += bool(set(q.gold).intersection(ids[:5]))
+        hit = bool(set(q.gold).intersection(ids[:5]))
+        hits += hit
         in_50 += bool(set(q.gold).intersection(ids))
+        by_type.setdefault(q.type, [0, 0])[0] += hit
+        by_type[q.type][1] += 1
     n = len(questions)
-    return {"questions": n, "hits": hits, "hit_at_5": hits / n, "hit_at_50": in_50 / n}
+    return {
+        "questions": n,
+        "hits": hits,
+        "hit_at_5": hits / n,
+        "hit_at_50": in_50 / n,
+        "hit_at_5_by_type": {
+            t: {"hit_at_5": h / k, "questions": k} for t, (h, k) in by_type.items()
+        },
+    }
 
 
 def measure(replica: Replica, queries: int) -> dict:

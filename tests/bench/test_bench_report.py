@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
-
 from bench.common import latency_ms, percentile, proc_memory_mb
 from bench.report import Row, render, rows, write
-from bench.scale import synthetic
-from paperchat.corpus.paper import Paper
-from paperchat.text.sentences import split_sentences
 
 RESULTS = {
     "quick": True,
@@ -77,34 +72,6 @@ def test_latency_and_percentiles():
 
     memory = proc_memory_mb(os.getpid())
     assert memory["rss_mb"] > 0 and memory["peak_rss_mb"] >= memory["rss_mb"]
-
-
-def test_synthetic_papers_reuse_corpus_sentences_and_take_their_mean_vector():
-    papers = [
-        Paper(
-            id=f"p{i}",
-            title=f"Title {i}",
-            abstract=f"Sentence one of paper {i} is long enough. "
-            f"Sentence two of paper {i} is long enough too. Sentence three of paper {i} is here. "
-            f"Sentence four of paper {i} ends it, long.",
-        )
-        for i in range(3)
-    ]
-    pool = [s for p in papers for s in split_sentences(p.abstract)]
-    rng = np.random.default_rng(0)
-    vectors = rng.normal(size=(len(pool), 8))
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    sentence_vectors = dict(zip(pool, vectors, strict=True))
-    del sentence_vectors[pool[0]]  # a sentence without a vector is never drawn
-    made = list(synthetic(papers, 20, sentence_vectors))
-    assert len({p.id for p, _, _ in made}) == 20
-    for paper, text, vector in made:
-        drawn = split_sentences(paper.abstract)
-        assert 3 <= len(drawn) <= 6 and all(s in sentence_vectors for s in drawn)
-        assert text.startswith(paper.title)
-        mean = np.mean([sentence_vectors[s] for s in drawn], axis=0)
-        assert np.allclose(vector, mean / np.linalg.norm(mean), atol=1e-6)
-    assert all(v is None for _, _, v in synthetic(papers, 3))  # text only
 
 
 def test_map_rows_give_the_first_and_the_saved_load_time():

@@ -142,6 +142,47 @@ def test_saved_evidence_loads_the_same_with_vectors_left_on_disk(tmp_path):
     assert not Evidence.exists(tmp_path / "elsewhere")
 
 
+def test_saved_evidence_carries_each_papers_terms_and_an_older_one_still_reads(
+    tmp_path, monkeypatch
+):
+    """A paper met for the first time (most candidates, on a large index) has its stems and
+    words read from the saved line, not worked out from its text; a line saved before
+    they were kept gives the same by reading the text."""
+    import json
+
+    from paperchat.index import evidence as evidence_module
+
+    papers = PAPERS | {"c": Paper(id="c", title="C", abstract="Tested on CIFAR-10 in 2023.")}
+    built = _build(tmp_path, CountingEmbedder(), papers)
+    folder = tmp_path / "v1" / EVIDENCE_DIR
+    built.save(folder)
+    numbered = Evidence.load(folder, papers).get(papers["c"])
+    assert numbered.all_stems == built.get(papers["c"]).all_stems >= {"2023", "10", "cifar-10"}
+    fresh = Evidence.load(folder, PAPERS).get(PAPERS["a"])
+    assert fresh.saved_terms is not None
+    assert fresh.all_stems == built.get(PAPERS["a"]).all_stems >= {"gpt-4", "outperform"}
+    assert "gpt-4" in fresh.words and "3" not in fresh.words
+
+    def read_off_the_text(text):
+        raise AssertionError("a saved paper's terms were worked out again")
+
+    monkeypatch.setattr(evidence_module, "terms", read_off_the_text)
+    assert Evidence.load(folder, PAPERS).get(PAPERS["b"]).all_stems >= {"gpu", "baselin"}
+    monkeypatch.undo()
+
+    from paperchat.index.keyed_lines import LineWriter
+
+    lines = [json.loads(line) for line in (folder / SENTENCES).read_text().splitlines()]
+    with LineWriter(folder / SENTENCES) as out:  # as saved before terms were kept
+        for line in lines:
+            out.add(line[0], json.dumps(line[:3]))
+    older = Evidence.load(tmp_path / "v1" / EVIDENCE_DIR, papers)
+    for paper in papers.values():
+        assert older.get(paper).saved_terms is None
+        assert older.get(paper).all_stems == built.get(paper).all_stems
+        assert older.get(paper).words == built.get(paper).words
+
+
 def test_term_weights_count_papers_and_rare_terms_weigh_more(tmp_path):
     evidence = _build(tmp_path, CountingEmbedder())
     weights = evidence.weights

@@ -33,11 +33,20 @@ from paperchat.index.keyed_lines import KeyedLines, LineWriter
 from paperchat.index.keyword import KeywordIndex
 from paperchat.index.vector_cache import SentenceVectorCache, sentences_key
 from paperchat.index.word_vectors import WordVectors
-from paperchat.text.lexical import TermWeights, content_stems, named_terms, styled_head, words
+from paperchat.text.lexical import (
+    TermWeights,
+    content_stems,
+    named_terms,
+    stem,
+    styled_head,
+    terms,
+    words,
+)
 from paperchat.text.roles import Role, sentence_role
 from paperchat.text.sentences import split_sentences
 
 Embed = Callable[[list[str]], np.ndarray]
+Terms = tuple[frozenset[str], tuple[str, ...]]  # a paper's content stems and content words
 VECTORS = "vectors.npy"
 SENTENCES = "sentences.jsonl"
 SPANS = "sentences.spans.npy"  # per line of SENTENCES: its first vector row, its sentences
@@ -64,6 +73,7 @@ class PaperEvidence:
     sentences: list[str]
     vectors: np.ndarray  # (len(sentences), dim), unit rows, float32
     title_stems: set[str]
+    saved_terms: Terms | None = None  # saved with the version; worked out when absent
 
     @cached_property
     def stems(self) -> list[set[str]]:
@@ -75,8 +85,17 @@ class PaperEvidence:
 
     @cached_property
     def all_stems(self) -> set[str]:
-        # stems are per word, so the whole text's are the union of its sentences'
-        return self.title_stems | content_stems(" ".join(self.sentences))
+        # the title's and the abstract's, read as the term statistics read them
+        return set(self._terms[0])
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The content words of the title and abstract, for the word vectors."""
+        return self._terms[1]
+
+    @cached_property
+    def _terms(self) -> Terms:
+        return self.saved_terms or terms(_text_of(self.paper))
 
     @cached_property
     def title_head_stems(self) -> set[str]:
@@ -124,6 +143,20 @@ def _folded(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+def sentence_line(paper: Paper, start: int, group: list[str]) -> str:
+    """A paper's line of SENTENCES: its id, first vector row and sentences, and its
+    terms, so a search that meets the paper for the first time need not read them off
+    its text (most candidates, on a large index)."""
+    stems, found = terms(_text_of(paper))
+    others = sorted(stems - {stem(w) for w in found})  # of numbers ("2023", "10" of "cifar-10")
+    return json.dumps([paper.id, start, group, found, others], ensure_ascii=False)
+
+
+def _saved_terms(found: list[str], others: list[str]) -> Terms:
+    """A paper's terms from its line: the stems are its words' and the rest saved."""
+    return frozenset([*map(stem, found), *others]), tuple(found)
+
+
 def _document_stems(paper: Paper) -> set[str]:
     return content_stems(_text_of(paper))
 
@@ -147,7 +180,7 @@ def _read_sentences(path: Path) -> tuple[dict[str, list[str]], dict[str, int]]:
     offsets: dict[str, int] = {}
     with path.open(encoding="utf-8") as lines:
         for line in lines:
-            pid, offset, group = json.loads(line)
+            pid, offset, group, *_ = json.loads(line)
             sentences[pid], offsets[pid] = group, offset
     return sentences, offsets
 
@@ -205,9 +238,9 @@ class _Listed:
     def __len__(self) -> int:
         return len(self._sentences)
 
-    def get(self, pid: str) -> tuple[int, list[str]] | None:
+    def get(self, pid: str) -> tuple[int, list[str], Terms | None] | None:
         group = self._sentences.get(pid)
-        return None if group is None else (self._offsets[pid], group)
+        return None if group is None else (self._offsets[pid], group, None)
 
     def rows(self) -> Iterator[tuple[str, int, list[str]]]:
         for pid, group in self._sentences.items():
@@ -230,16 +263,16 @@ class _Stored:
     def __len__(self) -> int:
         return len(self._lines)
 
-    def get(self, pid: str) -> tuple[int, list[str]] | None:
+    def get(self, pid: str) -> tuple[int, list[str], Terms | None] | None:
         row = self._lines.row(pid)
         if row < 0:
             return None
-        _, start, group = json.loads(self._lines.read(row))
-        return start, group
+        _, start, group, *saved = json.loads(self._lines.read(row))
+        return start, group, _saved_terms(*saved) if saved else None
 
     def rows(self) -> Iterator[tuple[str, int, list[str]]]:
         for line in self._lines.lines():
-            pid, start, group = json.loads(line)
+            pid, start, group, *_ = json.loads(line)
             yield pid, start, group
 
     def spans(self) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -337,7 +370,7 @@ class Evidence:
         spans = array("q")  # start, count per paper
         with LineWriter(folder / SENTENCES) as out:
             for pid, start, group in self._table.rows():
-                out.add(pid, json.dumps([pid, start, group], ensure_ascii=False))
+                out.add(pid, sentence_line(self.papers[pid], start, group))
                 spans.extend((start, len(group)))
         np.save(folder / SPANS, np.frombuffer(spans, dtype=np.int64).reshape(-1, 2))
         terms = {"df": self._df, "vocabulary": sorted(self.vocabulary)}
@@ -415,13 +448,14 @@ class Evidence:
         found = self._table.get(paper.id)
         if found is None:  # not of this version (a paper passed in from elsewhere)
             raise KeyError(paper.id)
-        start, group = found
+        start, group, saved = found
         vectors = np.asarray(self._vectors[start : start + len(group)], dtype=np.float32)
         evidence = PaperEvidence(
             paper=paper,
             sentences=group,
             vectors=unit_rows(vectors) if len(group) else vectors.reshape(0, self.dim),
             title_stems=content_stems(paper.title or ""),
+            saved_terms=saved,
         )
         with self._lock:
             self._cache[paper.id] = evidence

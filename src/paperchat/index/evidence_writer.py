@@ -26,6 +26,7 @@ from paperchat.index.evidence import (
     VECTORS,
     Embed,
     count_terms,
+    sentence_line,
     sentence_vectors,
 )
 from paperchat.index.keyed_lines import LineWriter
@@ -74,7 +75,7 @@ class EvidenceWriter:
         vectors = sentence_vectors(sentences, self._embed, self._cache, self._name)
         for paper in papers:
             group = sentences[paper.id]
-            self._lines.add(paper.id, json.dumps([paper.id, self._rows, group], ensure_ascii=False))
+            self._lines.add(paper.id, sentence_line(paper, self._rows, group))
             self._spans.extend((self._rows, len(group)))
             if group:
                 rows = vectors[paper.id]

@@ -20,6 +20,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class KeywordHit:
@@ -114,7 +116,6 @@ class KeywordIndex:
         if self._retriever is None:
             return iter(())
         import bm25s
-        import numpy as np
 
         bm25, corpus, stemmer = _parts(self._retriever)
         words = bm25s.tokenize(
@@ -143,34 +144,50 @@ class KeywordIndex:
         return (str(corpus[int(c)]["paper_id"]) for c in chunks)  # read as far as needed
 
     def search(self, query: str, n: int, *, texts: bool = True) -> list[KeywordHit]:
-        """The n best chunks; `texts=False` leaves their texts out (empty)."""
+        """The n best chunks (at most the index's top_k); `texts=False` leaves their
+        texts out (empty). A just-built index and a loaded one rank alike (`top_chunks`)."""
         if self._retriever is None or not query.strip():
             return []
-        if isinstance(self._retriever, _Loaded):
-            return self._search_loaded(self._retriever, query, texts)[:n]
-        hits = []
-        for scored in self._retriever.retrieve(query):
-            if scored.score is None or scored.score <= 0:
-                continue
-            node = scored.node
-            hits.append(
-                KeywordHit(node.node_id, str(node.metadata["paper_id"]), node.text, scored.score)
-            )
-        return hits[:n]
-
-    @staticmethod
-    def _search_loaded(loaded: _Loaded, query: str, texts: bool) -> list[KeywordHit]:
         import bm25s
 
-        tokens = bm25s.tokenize(
-            query, stemmer=loaded.stemmer, token_pattern=_TOKEN_PATTERN, show_progress=False
-        )
-        docs, scores = loaded.bm25.retrieve(tokens, k=loaded.top_k, show_progress=False)
+        bm25, corpus, stemmer = _parts(self._retriever)
+        top_k = getattr(self._retriever, "top_k", None) or self._retriever.similarity_top_k
+        words = bm25s.tokenize(
+            query,
+            stemmer=stemmer,
+            token_pattern=_TOKEN_PATTERN,
+            return_ids=False,
+            show_progress=False,
+        )[0]
+        docs, scores = top_chunks(bm25, words, min(n, top_k))
         hits = []
-        for doc, score in zip(docs[0], scores[0], strict=True):
-            if score <= 0:
-                continue
-            row = doc if isinstance(doc, dict) else loaded.corpus[int(doc)]
+        for doc, score in zip(docs, scores, strict=True):
+            row = corpus[int(doc)]
             text = json.loads(row["_node_content"])["text"] if texts else ""
             hits.append(KeywordHit(str(row["node_id"]), str(row["paper_id"]), text, float(score)))
         return hits
+
+
+def top_chunks(bm25, words: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k chunks of highest BM25 score for the query's tokens (a repeated token
+    counts again), best first, ties in chunk order, with their scores; none that score 0.
+
+    bm25s's own retrieve adds every posting into a score per chunk of the corpus and then
+    partitions all of them; here only the chunks the postings reach are ranked, which at
+    a million chunks is a third of the time."""
+    ids = [bm25.vocab_dict[w] for w in words if w in bm25.vocab_dict]
+    if not ids:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    data, indices, indptr = (bm25.scores[key] for key in ("data", "indices", "indptr"))
+    spans = [(int(indptr[i]), int(indptr[i + 1])) for i in ids]
+    postings = np.concatenate([indices[a:b] for a, b in spans])
+    totals = np.bincount(postings, weights=np.concatenate([data[a:b] for a, b in spans]))
+    found = np.flatnonzero(totals > 0)
+    scores = totals[found].astype(np.float32)
+    if len(found) > k:
+        kth = -np.partition(-scores, k - 1)[k - 1]
+        above = np.flatnonzero(scores > kth)
+        keep = np.concatenate([above, np.flatnonzero(scores == kth)[: k - len(above)]])
+        found, scores = found[keep], scores[keep]
+    order = np.lexsort((found, -scores))
+    return found[order], scores[order]

@@ -39,7 +39,11 @@ class StoredChunk:
 
 
 MIN_SEARCH_BREADTH = 100  # Chroma's default ef_search
-MAX_SEARCH_BREADTH = 2000
+EXHAUSTIVE_UP_TO = 2000  # chunks: a search this wide visits all of them
+# past that the graph is mostly saved (Chroma's sync threshold is 1,000) and the same in
+# every process; at 100,000 papers a breadth of 1,000 finds 99.4% of the 50 nearest
+# that 2,000 finds, in 5.6 ms against 7.6
+LARGE_SEARCH_BREADTH = 1000
 
 
 class VectorStore(Protocol):
@@ -165,7 +169,9 @@ class ChromaStore:
         other near-ties in each process: visiting every chunk of a small index makes the
         same query give the same candidates everywhere (answers replay identically), and
         larger ones get a wide search, at a cost that stays within milliseconds."""
-        breadth = min(max(chunks, MIN_SEARCH_BREADTH), MAX_SEARCH_BREADTH)
+        breadth = (
+            max(chunks, MIN_SEARCH_BREADTH) if chunks <= EXHAUSTIVE_UP_TO else LARGE_SEARCH_BREADTH
+        )
         self._call(
             "configure search",
             self.collection.modify,

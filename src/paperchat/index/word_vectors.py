@@ -21,6 +21,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -161,32 +162,37 @@ class WordVectors:
             return done
         return _BACKGROUND.submit(self.vectors_of, list(words), embed)
 
-    def ids_of(self, paper: Paper) -> np.ndarray:
+    def ids_of(self, paper: Paper, words: Sequence[str] | None = None) -> np.ndarray:
+        """The rows of the paper's content words (`words`, when the caller has them)."""
         with self._lock:
             found = self._ids.get(paper.id)
             if found is not None:
                 self._ids.move_to_end(paper.id)
                 return found
-        ids = np.fromiter(
-            (i for w in paper_words(paper) if (i := self.index.get(w)) is not None), dtype=np.int64
-        )
+        words = words or paper_words(paper)
+        ids = np.fromiter(map(self.index.get, words, repeat(-1)), dtype=np.int64, count=len(words))
+        ids = ids[ids >= 0]
         with self._lock:
             self._ids[paper.id] = ids
             while len(self._ids) > self._max_cached:
                 self._ids.popitem(last=False)
         return ids
 
-    def matcher(
-        self, vectors: np.ndarray, weights: np.ndarray
-    ) -> Callable[[Sequence[Paper]], np.ndarray]:
+    def matcher(self, vectors: np.ndarray, weights: np.ndarray) -> Callable[..., np.ndarray]:
         """How near each paper comes to the question words given by their unit `vectors`:
-        each word's cosine to the paper's nearest word, averaged with `weights`."""
+        each word's cosine to the paper's nearest word, averaged with `weights`. The
+        matcher takes the papers and, when the caller has them, their content words."""
         total = float(weights.sum())
         if not len(vectors) or not total or not len(self.words):
-            return lambda papers: np.zeros(len(papers))
+            return lambda papers, words=None: np.zeros(len(papers))
 
-        def closeness(papers: Sequence[Paper]) -> np.ndarray:
-            ids = [self.ids_of(p) for p in papers]
+        def closeness(
+            papers: Sequence[Paper], words: Sequence[Sequence[str]] | None = None
+        ) -> np.ndarray:
+            ids = [
+                self.ids_of(p, w)
+                for p, w in zip(papers, words or [None] * len(papers), strict=True)
+            ]
             sizes = np.fromiter((len(i) for i in ids), dtype=np.int64, count=len(ids))
             out = np.zeros(len(papers))
             if not sizes.any():

@@ -221,7 +221,7 @@ def features(
     spelled = {p for p in spelled if not any(heads[p] < heads[o] for o in spelled)}
     covered = weights.coverer(set(query.stems))
     closeness = evidence.word_vectors.matcher(query.word_vectors, query.word_weights)(
-        [c.paper for c in candidates]
+        [c.paper for c in candidates], [ev.words for ev in evidences]
     )
     asked_numbers = numbers(query.question)
     rows, scores, named = [], [], []

@@ -13,6 +13,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -33,6 +34,9 @@ MIN_SHARE = 0.05  # a year filter passed by this share of papers is applied afte
 OVERFETCH = 1.5  # neighbours fetched per one expected to pass it
 MAX_FETCH = 2000
 METHODS: tuple[Method, ...] = ("hybrid", "dense", "keyword")
+# keyword search runs beside dense search, which mostly waits on Chroma (its server, or
+# its Rust core, which releases the GIL): on a large index the two are each ~10 ms
+_RETRIEVERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="paperchat-keyword")
 
 
 @dataclass(frozen=True)
@@ -203,12 +207,17 @@ class HybridSearcher:
     ) -> list[Candidate]:
         store, snapshot = view
         texts = method != "hybrid"  # a hybrid hit's snippet is its best sentence (hit_of)
+        keyword_hits = (
+            _RETRIEVERS.submit(self._keyword, snapshot, query.text, since, texts)
+            if method != "dense"
+            else None
+        )  # while dense search waits on Chroma
         dense = (
             self._dense(store, snapshot.papers, query.vector, since, texts)
             if method != "keyword"
             else {}
         )
-        keyword = self._keyword(snapshot, query.text, since, texts) if method != "dense" else {}
+        keyword = keyword_hits.result() if keyword_hits is not None else {}
         dense_rank = {pid: r for r, pid in enumerate(dense, start=1)}
         keyword_rank = {pid: r for r, pid in enumerate(keyword, start=1)}
         ids = list(dict.fromkeys([*dense, *keyword, *(i for i in also if i in snapshot.papers)]))

@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
+from itertools import chain
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:\.\d+)?")
 _NUMBER = re.compile(r"(?<![\w.])(?<![A-Za-z]-)(\d+(?:[.,]\d+)*)(\s?[kKmMbB]\b|\s?%|x\b|×)?")
@@ -90,33 +91,52 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(strip_citations(text))]
 
 
+def _split_terms(word: str, skip: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(stems, content words) one lower-cased token gives: itself and, when hyphenated,
+    its parts; no word of `skip`, no lone letters, and no bare numbers among the words."""
+    parts = [word, *word.split("-")] if "-" in word else [word]
+    kept = [p for p in parts if len(p) > 1 and p not in skip]
+    return tuple(stem(p) for p in kept), tuple(p for p in kept if not p[0].isdigit())
+
+
+@lru_cache(maxsize=1 << 18)
+def _terms_of(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return _split_terms(word, STOPWORDS)
+
+
+@lru_cache(maxsize=1 << 14)
+def _question_terms_of(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return _split_terms(word, STOPWORDS | QUESTION_WORDS)
+
+
+@lru_cache(maxsize=2048)
+def _terms(text: str, question: bool) -> tuple[frozenset[str], tuple[str, ...]]:
+    """(stems, distinct content words in order) of a text, from one pass over its words.
+    Cached: ranking reads the stems and the words of each candidate paper it has not
+    seen, and at scale that is most of them, every search."""
+    terms = list(map(_question_terms_of if question else _terms_of, dict.fromkeys(words(text))))
+    stems = frozenset(chain.from_iterable(stems for stems, _ in terms))
+    return stems, tuple(dict.fromkeys(chain.from_iterable(kept for _, kept in terms)))
+
+
+def terms(text: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """(`content_stems`, `content_words`) of a text, from one pass over its words."""
+    return _terms(text, False)
+
+
 def content_stems(text: str, *, drop_question_words: bool = False) -> set[str]:
     """Stems of the words that carry meaning: no stop words, no lone letters.
 
     Hyphenated words also contribute their parts, so "class-incremental" meets
     "incremental".
     """
-    skip = STOPWORDS | QUESTION_WORDS if drop_question_words else STOPWORDS
-    out: set[str] = set()
-    for word in words(text):
-        parts = [word, *word.split("-")] if "-" in word else [word]
-        for part in parts:
-            if len(part) > 1 and part not in skip:
-                out.add(stem(part))
-    return out
+    return set(_terms(text, drop_question_words)[0])
 
 
 def content_words(text: str, *, drop_question_words: bool = False) -> list[str]:
     """The distinct words that carry meaning, in order, lower-cased: as `content_stems`
     but unstemmed and without bare numbers, for matching words by their vectors."""
-    skip = STOPWORDS | QUESTION_WORDS if drop_question_words else STOPWORDS
-    out: dict[str, None] = {}
-    for word in words(text):
-        parts = [word, *word.split("-")] if "-" in word else [word]
-        for part in parts:
-            if len(part) > 1 and part not in skip and not part[0].isdigit():
-                out[part] = None
-    return list(out)
+    return list(_terms(text, drop_question_words)[1])
 
 
 def overlap(query: set[str], text: set[str]) -> float:
