@@ -51,14 +51,21 @@ def test_an_index_saved_without_its_line_index_is_read_whole_and_answers_the_sam
 def test_top_chunks_scores_as_bm25s_does_and_breaks_ties_by_chunk_order():
     """Ranking only the chunks the postings reach gives bm25s's own scores; its order is
     arbitrary among equal scores, ours the chunk order (the same in every process)."""
+    import bm25s
     import numpy as np
 
-    from paperchat.index.keyword import query_tokens, top_chunks
+    from paperchat.index.keyword import _TOKEN_PATTERN, top_chunks
 
     built = KeywordIndex.build(bundled_chunks(), top_k=30)
     bm25, stemmer = built._retriever.bm25, built._retriever.stemmer
     for query in [*KEYWORD_QUERIES, "model model training", "zzzunknownword"]:
-        words = query_tokens(query, stemmer)
+        words = bm25s.tokenize(
+            query,
+            stemmer=stemmer,
+            token_pattern=_TOKEN_PATTERN,
+            return_ids=False,
+            show_progress=False,
+        )[0]
         docs, scores = top_chunks(bm25, words, 30)
         expected = bm25.get_scores(words) if words else np.zeros(bm25.scores["num_docs"])
         best = np.sort(expected[expected > 0])[::-1][:30]

@@ -115,8 +115,16 @@ class KeywordIndex:
         single letters), or more than `limit` chunks contain them all."""
         if self._retriever is None:
             return iter(())
+        import bm25s
+
         bm25, corpus, stemmer = _parts(self._retriever)
-        words = query_tokens(text, stemmer)
+        words = bm25s.tokenize(
+            text,
+            stemmer=stemmer,
+            token_pattern=_TOKEN_PATTERN,
+            return_ids=False,
+            show_progress=False,
+        )[0]
         if not words:
             return None
         ids = [bm25.vocab_dict.get(w) for w in dict.fromkeys(words)]
@@ -140,9 +148,17 @@ class KeywordIndex:
         texts out (empty). A just-built index and a loaded one rank alike (`top_chunks`)."""
         if self._retriever is None or not query.strip():
             return []
+        import bm25s
+
         bm25, corpus, stemmer = _parts(self._retriever)
         top_k = getattr(self._retriever, "top_k", None) or self._retriever.similarity_top_k
-        words = query_tokens(query, stemmer)
+        words = bm25s.tokenize(
+            query,
+            stemmer=stemmer,
+            token_pattern=_TOKEN_PATTERN,
+            return_ids=False,
+            show_progress=False,
+        )[0]
         docs, scores = top_chunks(bm25, words, min(n, top_k))
         hits = []
         for doc, score in zip(docs, scores, strict=True):
@@ -150,15 +166,6 @@ class KeywordIndex:
             text = json.loads(row["_node_content"])["text"] if texts else ""
             hits.append(KeywordHit(str(row["node_id"]), str(row["paper_id"]), text, float(score)))
         return hits
-
-
-def query_tokens(text: str, stemmer) -> list[str]:
-    """The text's BM25 tokens, as BM25Retriever makes them: stemmed, no stop words."""
-    import bm25s
-
-    return bm25s.tokenize(
-        text, stemmer=stemmer, token_pattern=_TOKEN_PATTERN, return_ids=False, show_progress=False
-    )[0]
 
 
 def top_chunks(bm25, words: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
