@@ -71,3 +71,38 @@ def test_the_thing_asked_lifts_a_sentence_stating_what_the_paper_does(monkeypatc
     # "The loss of detail ..." says "loss" too, but not as what the paper does
     assert lifted == {proposing}
     assert with_bonus[proposing] - without[proposing] == pytest.approx(bonus)
+
+
+def test_a_question_asking_for_names_lifts_the_sentences_that_name_other_things(monkeypatch):
+    paper = Paper(
+        id="search",
+        title="SSL-Search: Scale-Invariant Person Search",
+        abstract="Existing approaches focus on relations of persons. "
+        "SSL-Search learns features that hold across scales. "
+        "Experiments on the PRW and CUHK-SYSU datasets show the effectiveness of SSL-Search.",
+    )
+    embedder = HashEmbedder(64)
+    evidence = Evidence.build({paper.id: paper}, embedder.embed_documents, embedder_name="h")
+    found = evidence.get(paper)
+    scored = ScoredPaper(
+        candidate=Candidate(paper=paper, chunk_id="search#0", chunk_text=paper.abstract),
+        evidence=found,
+        sentence_scores=np.zeros(len(found.sentences)),
+        coverage=0.0,
+        named=False,
+        probability=0.9,
+    )
+
+    def scores(question: str) -> dict[int, float]:
+        query = analyse(question, evidence, embedder.embed_documents)
+        judgement = Judgement(query, [scored], [scored], "answered")
+        return {p.index: p.score for p in score_sentences(judgement)}
+
+    asked = "On which datasets did they test it?"
+    with_bonus = scores(asked)
+    monkeypatch.setattr(extractive, "NAMES_BONUS", 0.0)
+    without = scores(asked)
+    lifted = {i for i in with_bonus if with_bonus[i] - without[i] > 1e-9}
+    # the sentence naming datasets, not the one naming only the paper itself
+    assert [found.sentences[i][:11] for i in lifted] == ["Experiments"]
+    assert max(with_bonus, key=with_bonus.get) in lifted

@@ -576,6 +576,55 @@ def test_what_kinds_of_datasets_is_answered_by_a_description_of_them():
     assert lacks("Which datasets did they run their experiments on?")  # names asked: none given
 
 
+def test_how_large_a_gain_is_stated_by_a_boost_with_its_number():
+    paper = Paper(
+        id="ssl",
+        title="Scaling Up Semi-supervised Learning with Unconstrained Unlabelled Data",
+        abstract="We learn from unlabelled images of any distribution. We demonstrate "
+        "superior performance over existing semi-supervised methods with a performance boost "
+        "of 4.79%. Search costs one GPU search day for the compression of a ViT.",
+    )
+    lacks = _lacks_in(paper)
+    # the form of the change asked for ("gain") is not what it is about ("existing methods")
+    assert lacks("How large a gain over existing semi-supervised methods does it report?") is None
+    # an amount in words next to its unit
+    assert lacks("How much search compute did the compression of a ViT need?") is None
+    assert lacks("How large a gain in training speed does it report?")  # not what it states
+
+
+def test_which_settings_is_answered_by_the_named_transfers():
+    paper = Paper(
+        id="seg",
+        title="Instance Adaptive Self-Training for Cross-Domain Segmentation",
+        abstract="We adapt segmentation models from synthetic to real scenes. Results on "
+        "GTA5-to-Cityscapes and SYNTHIA-to-Cityscapes show the state of the art.",
+    )
+    assert _lacks_in(paper)("Which adaptation settings did they evaluate it on?") is None
+
+
+def test_another_form_of_an_asked_word_states_it():
+    paper = Paper(
+        id="evo",
+        title="Evolving Layers",
+        abstract="We evolve normalization layers. The layers work well on image "
+        "classification models and transfer to detectors for instance segmentation.",
+    )
+    lacks = _lacks_in(paper)
+    # "classifiers" and "classification" stem apart; one is the other's start
+    assert (
+        lacks("Besides image classifiers, which other models did the layers transfer to?") is None
+    )
+    assert lacks("Which optimizers did the layers transfer to?")
+
+
+def test_a_hyphenated_name_of_known_parts_is_not_absent(evidence):
+    from paperchat.retrieve.query import absent_names
+
+    # NPNet and SDXL are both in the corpus: their combination is not a new name
+    assert absent_names("Does the NPNet-with-SDXL pipeline need training?", evidence) == []
+    assert absent_names("Does NPNet-XL need training?", evidence) == ["NPNet-XL"]  # "XL" short
+
+
 def test_a_word_capitalised_by_its_place_does_not_make_a_known_name_unknown(evidence):
     from paperchat.retrieve.query import absent_names
 
@@ -774,24 +823,27 @@ def test_an_acronym_no_abstract_uses_but_a_near_paper_spells_out_is_not_absent(e
     assert judge(query, [fitting], MODEL, small.weights).verdict == "answered"
 
 
+def _scored_in(evidence: Evidence, papers: dict[str, Paper], probabilities: dict[str, float]):
+    return [
+        ScoredPaper(
+            candidate=Candidate(paper=papers[pid], chunk_id=f"{pid}#0", chunk_text=""),
+            evidence=evidence.get(papers[pid]),
+            sentence_scores=np.zeros(len(evidence.get(papers[pid]).sentences)),
+            coverage=0.0,
+            named=False,
+            probability=probability,
+        )
+        for pid, probability in probabilities.items()
+    ]
+
+
 def _judged_in(papers: dict[str, Paper]):
     """judge(question, {paper id: probability}) over a corpus of just `papers`."""
     evidence = Evidence.build(papers, EMBEDDER.embed_documents, embedder_name=EMBEDDER.name)
 
     def judged(question: str, probabilities: dict[str, float]):
         query = analyse(question, evidence, EMBEDDER.embed_documents)
-        scored = [
-            ScoredPaper(
-                candidate=Candidate(paper=papers[pid], chunk_id=f"{pid}#0", chunk_text=""),
-                evidence=evidence.get(papers[pid]),
-                sentence_scores=np.zeros(len(evidence.get(papers[pid]).sentences)),
-                coverage=0.0,
-                named=False,
-                probability=probability,
-            )
-            for pid, probability in probabilities.items()
-        ]
-        return judge(query, scored, MODEL, evidence.weights)
+        return judge(query, _scored_in(evidence, papers, probabilities), MODEL, evidence.weights)
 
     return judged
 
@@ -838,6 +890,57 @@ def test_a_rare_name_no_answering_paper_mentions_is_answered_by_the_papers_that_
     # two capitals too: a paper on reinforcement learning speaks of RL
     rl = judged("Which diffusion policies were tested on RL tasks?", {"policy": 0.9, "dpo": 0.1})
     assert rl.verdict == "answered" and _ids(rl.relevant) == ["policy"]
+
+
+def test_a_rare_name_that_only_describes_a_paper_that_fits_well_is_not_asked_about():
+    papers = {
+        "brain": Paper(
+            id="brain",
+            title="One-Shot Brain Tissue Segmentation Across the Lifespan",
+            abstract="We segment brain tissue from one annotated scan of any age. Results on "
+            "the iSeg2019 and ADNI datasets show its effectiveness.",
+        ),
+        "recon": Paper(
+            id="recon",
+            title="Accelerated MRI Reconstruction",
+            abstract="We reconstruct undersampled MRI of the knee and brain.",
+        ),
+    }
+    judged = _judged_in(papers)
+    question = "Which method segments brain tissue in MRI scans from a single annotated scan?"
+    fits = judged(question, {"brain": 0.9, "recon": 0.05})
+    assert fits.verdict == "answered" and _ids(fits.relevant) == ["brain"]
+    # asked about the name itself, the paper that says it is quoted, however well the
+    # other fits
+    about = judged(
+        "How does MRI reconstruction work on brain scans?", {"brain": 0.9, "recon": 0.05}
+    )
+    assert about.verdict == "detail_missing" and _ids(about.relevant) == ["recon"]
+    # "which MRI datasets" asks for dataset names, which the paper gives
+    datasets = judged("Which MRI datasets did the lifespan segmentation use?", {"brain": 0.9})
+    assert datasets.verdict == "answered"
+
+
+def test_a_name_added_from_the_conversation_is_not_asked_about():
+    papers = {
+        "policy": Paper(
+            id="policy",
+            title="Diffusion Policies",
+            abstract="We model reinforcement learning policies with diffusion models. The "
+            "policy update is stable on locomotion tasks.",
+        ),
+        "dpo": Paper(
+            id="dpo", title="Preference Optimization", abstract="We compare DPO with PPO."
+        ),
+    }
+    evidence = Evidence.build(papers, EMBEDDER.embed_documents, embedder_name=EMBEDDER.name)
+    question = "Which locomotion tasks was the policy update tested on?"
+    query = analyse(question, evidence, EMBEDDER.embed_documents, text=f"{question} (PPO)")
+    assert "PPO" in query.names  # the earlier question's subject, searched as context
+    # a fit too weak to be the paper meant whatever names it lacks (judgement.MEANT)
+    scored = _scored_in(evidence, papers, {"policy": 0.4, "dpo": 0.1})
+    judgement = judge(query, scored, replace(MODEL, answer=0.3, keep=0.3), evidence.weights)
+    assert judgement.verdict == "answered" and _ids(judgement.relevant) == ["policy"]
 
 
 def test_a_name_the_corpus_lacks_asked_of_a_paper_the_question_describes_is_a_detail():

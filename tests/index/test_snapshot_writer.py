@@ -11,7 +11,7 @@ import pytest
 from paperchat.corpus.paper import Paper
 from paperchat.index.embedders.hashing import HashEmbedder
 from paperchat.index.evidence import SENTENCES, SPANS, TERMS, VECTORS, Evidence
-from paperchat.index.evidence_writer import EvidenceWriter
+from paperchat.index.evidence_writer import HEADER_BYTES, EvidenceWriter
 from paperchat.index.snapshot import (
     EVIDENCE_DIR,
     PAPERS_FILE,
@@ -74,6 +74,8 @@ def test_evidence_written_by_pages_is_the_evidence_built_whole(tmp_path, page):
     writer.close()
     assert (paged / SENTENCES).read_bytes() == (whole / SENTENCES).read_bytes()
     assert np.array_equal(np.load(paged / VECTORS), np.load(whole / VECTORS))
+    mapped = np.load(paged / VECTORS, mmap_mode="r")  # its header was written in place
+    assert mapped.dtype == np.float16 and mapped.offset == HEADER_BYTES
     assert np.array_equal(np.load(paged / SPANS), np.load(whole / SPANS))
     assert _terms(paged) == _terms(whole)
     assert sorted(p.name for p in paged.iterdir()) == sorted(p.name for p in whole.iterdir())

@@ -44,6 +44,7 @@ MOST = 0.5  # ... or this weighted share of all its words
 NEIGHBOURS = 2  # a number this many sentences away still belongs to the passage
 RARE_SHARE = 0.01  # an aspect word this few abstracts use must be in the paper's ...
 MIN_CORPUS_FOR_RARE = 100  # ... in a corpus large enough for rarity to mean something
+VARIANT_PREFIX = 5  # letters a stem and another form of it share, at least
 PLAIN_ZIPF = 3.5  # ... and a technical word: plainer ones ("cope") are paraphrased freely
 # Verbs that ask for something rather than name what is asked about.
 _ASKING = {
@@ -82,15 +83,26 @@ _ASKING = {
         "percent",
         "amount",
         "number",
+        # how large a change is asked for ("how large a gain", "how big an improvement"):
+        # the abstract may call it a boost, a margin or just give the number
+        "gain",
+        "improvement",
+        "boost",
+        "increase",
+        "margin",
+        "large",
+        "big",
     ]
 }
 # "Which datasets ...?" asks for names: the abstract must name some, not only count them.
 _WHICH_NAMED = re.compile(  # "what kinds of datasets" asks for a description, not names
     r"\b(?:which|what)\s+(?!(?:kinds?|sorts?|types?)\s+of\b)(?:[\w-]+\s+){0,2}"
-    r"(datasets?|benchmarks?|baselines?|architectures?|backbones?|languages?|gpus?|hardware)\b",
+    r"(datasets?|benchmarks?|settings?|scenarios?|baselines?|architectures?|backbones?|"
+    r"languages?|gpus?|hardware)\b",
     re.I,
 )
-_DATA_NOUNS = {stem("dataset"), stem("benchmark")}  # "which datasets" is answered by either
+# "which datasets" is answered by any of these ("which settings": "GTA5 → Cityscapes")
+_DATA_NOUNS = {stem(w) for w in ("dataset", "benchmark", "setting", "scenario")}
 # ... or by the names a result is reported on: "performance on Cityscapes and PASCAL VOC"
 _REPORTED = re.compile(
     r"\b(?:results?|performance|experiments?|evaluat\w*|achiev\w*|outperform\w*|"
@@ -103,7 +115,13 @@ _ON_NAMES = re.compile(r"\b(?:on|across)\s+((?:the\s+)?[A-Z][^.;:]*)")
 _VALUE = re.compile(r"^x?\d+(?:\.\d+)?$")  # "256", "x256": the value asked, not the aspect
 # "How many GPUs ...?" counts GPUs: the abstract must give a number next to the word.
 # an amount in words ("half the cost", "twice as fast"); "two key factors" is a count
-_AMOUNT = re.compile(r"\b(?:half|double|twice|triple|tenfold|hundredfold|\w+-fold)\b", re.I)
+_AMOUNT = re.compile(
+    r"\b(?:half|double|twice|triple|tenfold|hundredfold|\w+-fold)\b"
+    # a cost in words: "one GPU search day", "a few hours"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|a few|several)\s+"
+    r"(?:(?!of\b)[\w-]+\s+){0,2}?(?:days?|hours?|minutes?|seconds?|epochs?|GPUs?|steps?)\b",
+    re.I,
+)
 _HOW_MANY = re.compile(r"\bhow many\s+([\w-]+)(?:\s+([\w-]+))?", re.I)
 _NOT_COUNTED = {stem(w) for w in ["times", "percent", "points", "fold", "more", "fewer", "of"]}
 _HOW_MANY_PHRASE = re.compile(r"\bhow many((?:\s+[\w-]+){1,3})", re.I)
@@ -206,6 +224,21 @@ def _bare(name: str) -> str:
     return name.lower().rstrip("s")
 
 
+def asks_for_names(question: str) -> bool:
+    """ "Which datasets ...?", "On what benchmarks ...?": names are the answer."""
+    return bool(_WHICH_NAMED.search(question))
+
+
+def names_other(text: str, own: set[str]) -> bool:
+    """Whether `text` names something (a dataset, a model) besides a paper's own names
+    (`own`, as _bare gives them)."""
+    return any(not _part_of(_bare(n), own) and not is_acronym(n) for n in named_terms(text))
+
+
+def own_bare_names(paper: ScoredPaper) -> set[str]:
+    return {_bare(n) for n in own_names(paper)}
+
+
 def _part_of(name: str, own: set[str]) -> bool:
     """ "HGNNs" and "LightHGNNs" are LightHGNN's own names, not datasets it names."""
     return any(name in o or o in name for o in own)
@@ -220,7 +253,7 @@ def _states_quantity(
     set, ...")."""
     sentences = paper.evidence.sentences
     numeric = [gives_number(s, query.question) or bool(_AMOUNT.search(s)) for s in sentences]
-    own = {_bare(n) for n in own_names(paper)}
+    own = own_bare_names(paper)
     # what a number is asked of: "over the FixMatch baseline on WHU-CD" (not the paper's name)
     of = [n for n in query.names if not _part_of(_bare(n), own) and not is_acronym(n)]
     for i, (stems, cosine) in enumerate(
@@ -299,7 +332,11 @@ def _names_all_there(query: Query, papers: Sequence[ScoredPaper]) -> bool:
     added from the conversation ("(CLIP)") was a guess at what "it" is, and the paper
     has been chosen since."""
     texts = [f"{p.paper.title or ''} {p.paper.abstract}" for p in papers]
-    known = [n for n in query.names if n not in query.absent and n in query.question]
+    which = _WHICH_NAMED.search(query.question)
+    asked = which.group(0) if which else ""  # "Which MRI datasets": the names answer it
+    known = [
+        n for n in query.names if n not in query.absent and n in query.question and n not in asked
+    ]
     # "UDA" by "Unsupervised Data Augmentation"; "AP" is not stated by "applied ... point"
     return all(
         any(mentions(t, n) or spelled_out_by(n, t, shortest=3) for t in texts) for n in known
@@ -374,18 +411,15 @@ def _states(
     if which:
         noun = stem(which.group(1).lower().rstrip("s"))
         nouns = _DATA_NOUNS if noun in _DATA_NOUNS else {noun}
-        own = {_bare(n) for p in papers for n in own_names(p)}  # not the method itself
-
-        def names_other(text: str) -> bool:
-            return any(not _part_of(_bare(n), own) and not is_acronym(n) for n in named_terms(text))
+        own = set().union(*map(own_bare_names, papers))  # not the method itself
 
         def reported_on(sentence: str) -> bool:
             return bool(_REPORTED.search(sentence)) and any(
-                names_other(m) for m in _ON_NAMES.findall(sentence)
+                names_other(m, own) for m in _ON_NAMES.findall(sentence)
             )
 
         return any(
-            (nouns & stems and names_other(sentence))
+            (nouns & stems and names_other(sentence, own))
             or (nouns == _DATA_NOUNS and reported_on(sentence))
             for p in papers
             for sentence, stems in zip(p.evidence.sentences, p.evidence.stems, strict=True)
@@ -397,8 +431,22 @@ def _states(
     if not rarer:
         return True
     return any(
-        weights.coverage(rarer, p.evidence.all_stems) >= ASPECT_COVERAGE
-        or weights.coverage(asked, p.evidence.all_stems) >= MOST
+        weights.coverage(rarer, stated := _with_variants(asked, p.evidence.all_stems))
+        >= ASPECT_COVERAGE
+        or weights.coverage(asked, stated) >= MOST
         or (whole and p.best_cosine >= CLOSE_SENTENCE)
         for p in papers
     )
+
+
+def _with_variants(asked: set[str], stems: frozenset[str]) -> set[str]:
+    """`stems` and the asked stems they give in another form: the stemmer leaves
+    "classifiers" (classifi) and "classification" (classif), "discovered" and "discovery"
+    apart, while one is the other's start."""
+
+    def other_form(a: str) -> bool:
+        return len(a) >= VARIANT_PREFIX and any(
+            len(t) >= VARIANT_PREFIX and (t.startswith(a) or a.startswith(t)) for t in stems
+        )
+
+    return set(stems) | {a for a in asked if a not in stems and other_form(a)}

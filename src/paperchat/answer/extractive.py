@@ -12,6 +12,8 @@ Each sentence of each relevant paper is scored against the question:
   ± NUMBER_BONUS when the question asks for a quantity: + if the sentence states one,
     − if it does not (it cannot answer "how much"); a count asked for ("how many
     views") may be stated in words ("three views"), an amount only in digits
+  + NAMES_BONUS when the question asks for names ("On which datasets ...?") and the
+    sentence names something besides the paper itself ("on GTA5 and SYNTHIA")
   + NAME_BONUS when the sentence names what the question names ("CoACT", "CIFAR-10"),
     and DEFINITION_BONUS more when the question asks what it is and the sentence defines
     it ("... network (NPNet)")
@@ -37,7 +39,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from paperchat.answer.conversation import Numbering
-from paperchat.answer.detail import asked_thing, counted
+from paperchat.answer.detail import (
+    asked_thing,
+    asks_for_names,
+    counted,
+    names_other,
+    own_bare_names,
+)
 from paperchat.answer.judgement import Judgement
 from paperchat.answer.models import Citation
 from paperchat.answer.safe_text import markdown_text
@@ -48,6 +56,7 @@ from paperchat.text.sentences import has_own_citation
 
 OVERLAP_WEIGHT = 0.3
 NUMBER_BONUS = 0.2
+NAMES_BONUS = 0.2
 NAME_BONUS = 0.1
 DEFINITION_BONUS = 0.1
 RESIDUAL_WEIGHT = 0.7
@@ -162,9 +171,11 @@ def score_sentences(
     # ("in NTIRE 2022") answers nothing
     numeric = states_number if counted(query.question) else gives_number
     thing = asked_thing(query.question)
+    names_asked = asks_for_names(query.question)
     picks: list[Pick] = []
     for paper in papers:
         paper_evidence = paper.evidence
+        own = own_bare_names(paper) if names_asked else set()
         behind = PAPER_WEIGHT * (best_relevance - paper.probability)
         cosines = paper.sentence_scores
         if residual is not None:
@@ -180,6 +191,8 @@ def score_sentences(
             score = float(cosines[i]) + OVERLAP_WEIGHT * shared - behind
             if query.quantity:
                 score += NUMBER_BONUS if numeric(sentence, query.question) else -NUMBER_BONUS
+            if names_asked and names_other(sentence, own):
+                score += NAMES_BONUS
             if names and _named_in(sentence, names):
                 score += NAME_BONUS if len(papers) > 1 else 0.0
                 if query.definition and _defines(sentence, names):

@@ -170,6 +170,11 @@ def subject_name(query: Query, weights: TermWeights) -> str | None:
     return None
 
 
+def _asked_about(query: Query, name: str) -> bool:
+    """Whether the question asks how the named thing works, what it does or what it is."""
+    return re.search(_ABOUT.format(name=re.escape(name)), query.question, re.I) is not None
+
+
 def only_in_passing(
     query: Query, named: Sequence[ScoredPaper], weights: TermWeights
 ) -> tuple[str, ...]:
@@ -179,7 +184,7 @@ def only_in_passing(
     subject = subject_name(query, weights)
     if not subject or not named or query.for_papers:
         return ()
-    if not re.search(_ABOUT.format(name=re.escape(subject)), query.question, re.I):
+    if not _asked_about(query, subject):
         return ()
     if any(_called_by_own_name(query, p, named, subject) for p in named):
         return ()
@@ -263,8 +268,10 @@ def unmentioned_names(
 ) -> tuple[str, ...]:
     """The rare names the question uses when none of `relevant` mentions any of them: an
     answer from those papers would be about something else ("How does PPO clip the
-    policy update?" from a paper that never says PPO)."""
-    names = _rare_names(query, weights)
+    policy update?" from a paper that never says PPO). Only names the question writes
+    itself: a follow-up's subject added from the conversation was a guess at what "it"
+    is, not something asked about."""
+    names = [n for n in _rare_names(query, weights) if n in query.question]
     return () if any(_says_any(p, names) for p in relevant) else tuple(names)
 
 
@@ -347,7 +354,19 @@ def judge(
     )
     if not described_paper:
         relevant = on_the_names(query, relevant, weights)
-    if not described_paper and (passing := unmentioned_names(query, relevant, weights)):
+    passing = () if described_paper else unmentioned_names(query, relevant, weights)
+    if (
+        passing
+        and relevant[0].probability >= MEANT
+        and not query.for_papers
+        and not any(_asked_about(query, n) for n in passing)
+    ):
+        # a paper that fits this well is the one meant, and the name only describes what
+        # it works on ("segmenting brain tissue in MRI scans"; its abstract says "brain
+        # tissue"), unless the question asks about the name itself ("How does PPO clip
+        # ...?") or for the papers that use it ("Which papers use PPO?")
+        passing = ()
+    if passing:
         # the papers that do mention the name are too weak to answer: say what they say
         users = [p for p in papers if any(mentions(_text(p), n) for n in passing)]
         if not users:

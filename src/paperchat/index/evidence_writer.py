@@ -12,7 +12,7 @@ paper.
 from __future__ import annotations
 
 import json
-import shutil
+import struct
 from array import array
 from pathlib import Path
 
@@ -35,8 +35,15 @@ from paperchat.index.word_vectors import WordVectors, paper_words
 from paperchat.text.sentences import split_sentences
 
 PAGE = 2000  # papers split and embedded together
-RAW = "vectors.f16"  # the rows as they come; VECTORS once their number is known
-COPY_BYTES = 1 << 20
+HEADER_BYTES = 128  # the .npy header, written again in place once the row count is known
+
+
+def npy_header(rows: int, dim: int) -> bytes:
+    """A version 1.0 .npy header for float16 rows, padded to HEADER_BYTES whatever the
+    shape, so the final one can overwrite the placeholder at the file's start."""
+    text = f"{{'descr': '<f2', 'fortran_order': False, 'shape': ({rows}, {dim}), }}"
+    prefix = np.lib.format.magic(1, 0) + struct.pack("<H", HEADER_BYTES - 10)
+    return prefix + text.ljust(HEADER_BYTES - len(prefix) - 1).encode("latin1") + b"\n"
 
 
 class EvidenceWriter:
@@ -55,7 +62,8 @@ class EvidenceWriter:
         self.folder = folder
         self._embed, self._cache, self._name, self._page = embed, cache, embedder_name, page
         self._lines = LineWriter(folder / SENTENCES)
-        self._raw = (folder / RAW).open("wb")
+        self._vectors = (folder / VECTORS).open("wb")
+        self._vectors.write(npy_header(0, 0))
         self._spans = array("q")  # first vector row and sentence count, per paper
         self._rows = 0
         self._dim = 0
@@ -80,7 +88,7 @@ class EvidenceWriter:
             if group:
                 rows = vectors[paper.id]
                 self._dim = rows.shape[1]
-                self._raw.write(np.ascontiguousarray(rows, dtype=np.float16).tobytes())
+                self._vectors.write(np.ascontiguousarray(rows, dtype=np.float16).tobytes())
                 self._rows += len(group)
         count_terms(papers, self._df, self._vocabulary)
         for paper in papers:
@@ -90,13 +98,9 @@ class EvidenceWriter:
         """Write what is pending and the files that need every paper; the sentence count."""
         self._flush()
         self._lines.close()
-        self._raw.close()
-        raw = self.folder / RAW
-        header = {"descr": "<f2", "fortran_order": False, "shape": (self._rows, self._dim)}
-        with (self.folder / VECTORS).open("wb") as out, raw.open("rb") as rows:
-            np.lib.format.write_array_header_1_0(out, header)
-            shutil.copyfileobj(rows, out, COPY_BYTES)  # read and written, never mapped
-        raw.unlink()
+        self._vectors.seek(0)  # rows were appended as they came; the count is known now
+        self._vectors.write(npy_header(self._rows, self._dim))
+        self._vectors.close()
         spans = np.frombuffer(self._spans, dtype=np.int64).reshape(-1, 2)
         np.save(self.folder / SPANS, spans)
         terms = {"df": self._df, "vocabulary": sorted(self._vocabulary)}

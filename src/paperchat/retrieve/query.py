@@ -138,6 +138,17 @@ def still_absent(query: Query, papers: Sequence[Paper]) -> tuple[str, ...]:
     return tuple(n for n in query.absent if n not in spelled)
 
 
+def _made_of_known(name: str, evidence: Evidence) -> bool:
+    """A hyphenated name whose parts are all linking words or names and words the corpus
+    uses ("batchnorm-then-ReLU", "CLIP-ViT"), each of three letters or more: a combination
+    of known things, not a new name ("GPT-4", "DeiT-S" and "ControlNet-XS" still are)."""
+    parts = name.split("-")
+    return len(parts) > 1 and all(
+        len(p) >= 3 and p.isalpha() and (p.lower() in STOPWORDS or evidence.mentions(p))
+        for p in parts
+    )
+
+
 def absent_names(text: str, evidence: Evidence) -> list[str]:
     """Names the text mentions that no title or abstract of the index uses: a named
     method ("ControlNet"), a capitalised word the corpus never uses ("Mamba"), or a
@@ -147,7 +158,11 @@ def absent_names(text: str, evidence: Evidence) -> list[str]:
     candidates = [n for n in names_in(text) if len(n.rstrip("s")) > 2] + [
         w for w in _CAPITALISED.findall(text) if w.lower() not in evidence.vocabulary
     ]
-    absent = [n for n in dict.fromkeys(candidates) if not evidence.mentions(n)]
+    absent = [
+        n
+        for n in dict.fromkeys(candidates)
+        if not evidence.mentions(n) and not _made_of_known(n, evidence)
+    ]
     for match in _PHRASE.finditer(text):
         kept = match.group(0).split()
         while kept and kept[0].lower() in _LEADING:  # "What FID", "Does Tree of Thoughts"
