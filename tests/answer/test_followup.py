@@ -224,3 +224,64 @@ def test_the_first_one_after_an_answer_about_one_paper_is_the_first_of_the_last_
     )
     follow = read_follow_up("And the first one?", conversation)
     assert follow.context_ids == ("man", "reg") and follow.ordinal == 0
+
+
+def _history(*turns: tuple[str, list[tuple[str, str]]]) -> Conversation:
+    """A conversation of (question, [(paper id, title) cited by its answer]) turns, its
+    citation numbers given in order of first citation, as read from the history."""
+    from paperchat.answer.conversation import read_history
+    from paperchat.answer.models import Citation, Turn
+    from paperchat.corpus.paper import Paper
+
+    numbers: dict[str, int] = {}
+    history, papers = [], {}
+    for question, cited in turns:
+        citations = []
+        for pid, title in cited:
+            numbers.setdefault(pid, len(numbers) + 1)
+            papers[pid] = Paper(id=pid, title=title, abstract="An abstract.")
+            citations.append(Citation(n=numbers[pid], id=pid, title=title, quote="An abstract."))
+        history += [
+            Turn(role="user", content=question),
+            Turn(role="assistant", content="An answer.", citations=citations),
+        ]
+    return read_history(history, papers)
+
+
+IRM_THEN_SHORTCUTS = _history(
+    ("What do you have on invariant risk minimization?", [("i1", "IRM A"), ("i2", "IRM B")]),
+    ("Anything on shortcut learning?", [("c1", "Shortcuts A"), ("c2", "Shortcuts B")]),
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "papers", "pointing"),
+    [
+        ("Back to the first question: which of those uses penalties?", ("i1", "i2"), "among"),
+        ("For the first topic, which paper proves a bound?", ("i1", "i2"), "among"),
+        ("Going back to the second topic, which one builds datasets?", ("c1", "c2"), "among"),
+        ("Returning to the original question, what do they assume?", ("i1", "i2"), "subject"),
+    ],
+)
+def test_a_question_going_back_to_an_earlier_turn_points_at_its_papers(question, papers, pointing):
+    follow = read_follow_up(question, IRM_THEN_SHORTCUTS)
+    assert follow.context_ids == papers and follow.pointing == pointing
+    topic = "invariant risk minimization" if papers[0] == "i1" else "shortcut learning"
+    assert _question_then_context(question, follow.text) == topic
+    assert follow.asked_before in IRM_THEN_SHORTCUTS.questions
+
+
+def test_an_earlier_turn_that_does_not_exist_is_not_pointed_at():
+    follow = read_follow_up("Back to the third question: which of those?", IRM_THEN_SHORTCUTS)
+    assert follow.asked_before is None and follow.context_ids == ("c1", "c2")  # the last answer's
+
+
+def test_the_first_paper_after_answers_of_one_paper_each_is_the_first_cited():
+    one_each = _history(
+        ("Summarize the paper on fine-tuning with very large dropout.", [("d1", "Dropout")]),
+        ("And the one on why weight-space ensembles help?", [("w1", "Ensembles")]),
+    )
+    follow = read_follow_up("Going back to the first paper: what does it beat?", one_each)
+    assert follow.ordinal == 0 and follow.context_ids[follow.ordinal] == "d1"
+    follow = read_follow_up("And the second paper: what does it beat?", one_each)
+    assert follow.context_ids[follow.ordinal] == "w1"

@@ -47,10 +47,15 @@ class Conversation:
     last_cited: list[CitedPaper] = field(default_factory=list)
     listed: list[CitedPaper] = field(default_factory=list)  # the last answer citing several
     numbers: dict[str, int] = field(default_factory=dict)  # paper id → n, whole conversation
+    answers_cited: list[list[CitedPaper]] = field(default_factory=list)  # per answer, in order
 
     @property
     def is_empty(self) -> bool:
         return not self.questions and not self.numbers
+
+    def in_order_cited(self) -> list[str]:
+        """Every paper the conversation cited, in the order it was first cited."""
+        return sorted(self.numbers, key=self.numbers.__getitem__)
 
 
 def with_sources(result: Answer | Summary) -> str:
@@ -112,6 +117,7 @@ def read_history(history: Sequence[Turn] | None, papers: Mapping[str, Paper]) ->
             unique = list({c.n: c for c in cited}.values())
             conversation.last_answer = turn.content
             conversation.last_cited = unique
+            conversation.answers_cited.append(unique)
             if len(unique) > 1:
                 conversation.listed = unique
             for c in unique:

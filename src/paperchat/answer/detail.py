@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from paperchat.answer.followup import earlier_turn_words
 from paperchat.retrieve.query import (
     Query,
     asks_for_quantity,
@@ -311,7 +312,7 @@ def _everyday(query: Query, zipf: float = english.EVERYDAY_ZIPF) -> set[str]:
 
 def aspect(query: Query, papers: Sequence[ScoredPaper]) -> set[str]:
     """The question's content stems minus those that identify the papers."""
-    identifying: set[str] = set()
+    identifying = content_stems(earlier_turn_words(query.question))  # "for the second topic"
     for paper in papers:
         identifying |= paper.evidence.title_stems
     for name in query.names:

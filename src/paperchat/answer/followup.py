@@ -8,7 +8,9 @@ subject added as context, in parentheses — the question itself is never rewrit
 what is searched reads as the question plus what it is about.
 
 A short question with no reference of its own ("And for graphs?") is searched with the
-previous question's topic as context.
+previous question's topic as context. A question that goes back to an earlier one ("Back
+to the first question: which of those ...?", "For the second topic, which paper ...?")
+points at the papers that earlier answer cited, searched with that question's topic.
 """
 
 from __future__ import annotations
@@ -60,9 +62,16 @@ _SUBJECT = re.compile(
 _SCAFFOLD = wordset(
     "what which who how why when where is are was were does do did can could tell me "
     "about explain describe paper papers there any i i'm im interested looking want know "
-    "find show"
+    "find show anything something"
 )
 _MIN_OWN_WORDS = 2
+# "back to the first question", "for the second topic": an earlier turn, by its place
+_EARLIER_TURN = re.compile(
+    r"\b(?:back to|return(?:ing)? to|for|from|in|on|about)\s+(?:the|my|your)\s+"
+    r"(first|second|third|fourth|fifth|original)\s+(?:question|topic|list|answer|search|query)\b",
+    re.I,
+)
+_WHICH_ONE = re.compile(r"\bwhich\s+(?:\w+\s+)?(?:paper|one|method|model|approach|work)s?\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,7 @@ class FollowUp:
     earlier_ids: tuple[str, ...] = ()  # others the last question was found to bear on
     # the papers the last question bears on at all (None: not looked up)
     topic_ids: frozenset[str] | None = None
+    asked_before: str | None = None  # the earlier question pointed back to (None: the last)
 
 
 _TOKEN = re.compile(r"\w[\w'-]*")
@@ -121,10 +131,42 @@ def stands_alone(question: str) -> bool:
     return len(own) >= _MIN_OWN_WORDS or bool(named_terms(question))
 
 
+def earlier_turn_words(question: str) -> str:
+    """The words that point back to an earlier turn ("For the second topic"): what the
+    question says about the conversation, not about a paper."""
+    match = _EARLIER_TURN.search(question)
+    return match.group(0) if match else ""
+
+
+def _earlier_turn(question: str, conversation: Conversation) -> FollowUp | None:
+    """ "Back to the first question: which of those ...?": the papers that answer cited,
+    chosen among (or "it", when it cited one), searched with that question's topic."""
+    match = _EARLIER_TURN.search(question)
+    if not match:
+        return None
+    place = 0 if match.group(1).lower() == "original" else _ORDINALS[match.group(1).lower()]
+    if place >= min(len(conversation.answers_cited), len(conversation.questions)):
+        return None
+    cited = tuple(c.paper_id for c in conversation.answers_cited[place])
+    if not cited:
+        return None
+    asked = conversation.questions[place]
+    topic = _topic_words(asked)
+    text = f"{question} ({topic})" if topic else question
+    choosing = bool(_AMONG.search(question) or _WHICH_ONE.search(question))
+    if len(cited) == 1 or (_SUBJECT.search(question) and not choosing):
+        return FollowUp("subject", text, cited, asked_before=asked)
+    return FollowUp("among", text, cited, asked_before=asked)
+
+
 def read_follow_up(question: str, conversation: Conversation) -> FollowUp:
     """How `question` depends on the conversation before it."""
     question = question.strip()
-    if conversation.is_empty or stands_alone(question):
+    if conversation.is_empty:
+        return FollowUp("none", question)
+    if earlier := _earlier_turn(question, conversation):
+        return earlier
+    if stands_alone(question):
         return FollowUp("none", question)
     cited = tuple(c.paper_id for c in conversation.last_cited)
     context: list[str] = []
@@ -147,6 +189,9 @@ def read_follow_up(question: str, conversation: Conversation) -> FollowUp:
     if ordinal is not None and len(cited) < 2 and conversation.listed:
         # "the second", "and the first one?" after an answer about one paper: of the last list
         cited = tuple(c.paper_id for c in conversation.listed)
+    elif ordinal is not None and len(cited) < 2:
+        # answers of one paper each: "the first paper" is the first the conversation cited
+        cited = tuple(conversation.in_order_cited()) or cited
     if ordinal is not None and conversation.questions:
         cited = _in_users_order(cited, conversation)
     if among:

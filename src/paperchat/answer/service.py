@@ -118,11 +118,13 @@ class Assistant:
         return follow
 
     def _with_earlier_candidates(self, follow: FollowUp, conversation: Conversation) -> FollowUp:
-        """ "Which of these ...?" may also mean a paper the last question was found to bear
-        on that its answer did not cite (an answer quotes a few of them)."""
+        """ "Which of these ...?" may also mean a paper the question it points back to (the
+        last, unless it names another) was found to bear on that its answer did not cite
+        (an answer quotes a few of them)."""
         if follow.pointing != "among" or follow.ordinal is not None or not conversation.questions:
             return follow
-        earlier = self.searcher.rank(self.searcher.analyse(conversation.questions[-1]))
+        asked = follow.asked_before or conversation.questions[-1]
+        earlier = self.searcher.rank(self.searcher.analyse(asked))
         if not earlier:
             return follow
         floor = self.searcher.relevance.summary_floor(earlier[0].probability)
