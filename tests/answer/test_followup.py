@@ -285,3 +285,17 @@ def test_the_first_paper_after_answers_of_one_paper_each_is_the_first_cited():
     assert follow.ordinal == 0 and follow.context_ids[follow.ordinal] == "d1"
     follow = read_follow_up("And the second paper: what does it beat?", one_each)
     assert follow.context_ids[follow.ordinal] == "w1"
+
+
+def test_those_with_a_noun_after_an_answer_about_one_paper_is_that_paper():
+    hypernet = _after(
+        "Which of them has a second network produce the weights?", ("h1", "Hypernets")
+    )
+    follow = read_follow_up("What kind of network do they use to generate those weights?", hypernet)
+    assert follow.pointing == "subject" and follow.context_ids == ("h1",)
+    # a choice is still a choice: "which of these", "is there one", "these papers"
+    for question in ["Which of these uses a GAN?", "Do these papers use labels?"]:
+        assert read_follow_up(question, hypernet).pointing == "among"
+    assert read_follow_up("What kind of network generates those weights?", SAMPLERS).pointing == (
+        "among"
+    )  # after several papers, "those" may be any of them

@@ -45,6 +45,7 @@ MOST = 0.5  # ... or this weighted share of all its words
 NEIGHBOURS = 2  # a number this many sentences away still belongs to the passage
 RARE_SHARE = 0.01  # an aspect word this few abstracts use must be in the paper's ...
 MIN_CORPUS_FOR_RARE = 100  # ... in a corpus large enough for rarity to mean something
+MIN_OWN_PART = 4  # letters an own name needs to count inside a longer name
 VARIANT_PREFIX = 5  # letters a stem and another form of it share, at least
 PLAIN_ZIPF = 3.5  # ... and a technical word: plainer ones ("cope") are paraphrased freely
 # Verbs that ask for something rather than name what is asked about.
@@ -84,24 +85,25 @@ _ASKING = {
         "percent",
         "amount",
         "number",
-        # how large a change is asked for ("how large a gain", "how big an improvement"):
-        # the abstract may call it a boost, a margin or just give the number
-        "gain",
-        "improvement",
-        "boost",
-        "increase",
-        "margin",
-        "large",
+        "large",  # "how large a gain", "how big an improvement"
         "big",
     ]
 }
+# A change asked for is stated by a sentence giving any of them ("how large a gain ...?":
+# "a performance boost of 4.79%").
+_CHANGE = frozenset(stem(w) for w in ["gain", "improvement", "boost", "increase", "margin", "lift"])
 # "Which datasets ...?" asks for names: the abstract must name some, not only count them.
-_WHICH_NAMED = re.compile(  # "what kinds of datasets" asks for a description, not names
-    r"\b(?:which|what)\s+(?!(?:kinds?|sorts?|types?)\s+of\b)(?:[\w-]+\s+){0,2}"
+# "what kinds of datasets" asks for a description, and "which paper builds datasets" for a
+# paper, not names
+_WHICH_NAMED = re.compile(
+    r"\b(?:which|what)\s+(?!(?:kinds?|sorts?|types?)\s+of\b)"
+    r"(?!(?:papers?|ones?|methods?|works?|study|studies|approach(?:es)?)\b)(?:[\w-]+\s+){0,4}?"
     r"(datasets?|benchmarks?|settings?|scenarios?|baselines?|architectures?|backbones?|"
-    r"languages?|gpus?|hardware)\b",
+    r"languages?|gpus?|hardware|versions?|llms?|encoders?|models?)\b",
     re.I,
 )
+# "Which model ...?" may ask for the paper's own method; the others ask for what it used
+_ITS_OWN = {"model", "models"}
 # "which datasets" is answered by any of these ("which settings": "GTA5 → Cityscapes")
 _DATA_NOUNS = {stem(w) for w in ("dataset", "benchmark", "setting", "scenario")}
 # ... or by the names a result is reported on: "performance on Cityscapes and PASCAL VOC"
@@ -226,8 +228,10 @@ def _bare(name: str) -> str:
 
 
 def asks_for_names(question: str) -> bool:
-    """ "Which datasets ...?", "On what benchmarks ...?": names are the answer."""
-    return bool(_WHICH_NAMED.search(question))
+    """ "Which datasets ...?", "On what benchmarks ...?", "Which base LLM ...?": the names
+    of what a paper used are the answer ("Which model ...?" may ask for the paper itself)."""
+    which = _WHICH_NAMED.search(question)
+    return bool(which) and which.group(1).lower() not in _ITS_OWN
 
 
 def names_other(text: str, own: set[str]) -> bool:
@@ -241,8 +245,9 @@ def own_bare_names(paper: ScoredPaper) -> set[str]:
 
 
 def _part_of(name: str, own: set[str]) -> bool:
-    """ "HGNNs" and "LightHGNNs" are LightHGNN's own names, not datasets it names."""
-    return any(name in o or o in name for o in own)
+    """ "HGNNs" and "LightHGNNs" are LightHGNN's own names, not datasets it names; a short
+    own name ("ct") is part of another only as a whole ("CTSpine1K" is a dataset)."""
+    return any(name == o or (len(o) >= MIN_OWN_PART and (name in o or o in name)) for o in own)
 
 
 def _states_quantity(
@@ -260,6 +265,8 @@ def _states_quantity(
     for i, (stems, cosine) in enumerate(
         zip(paper.evidence.stems, paper.sentence_scores, strict=True)
     ):
+        if asked & _CHANGE and stems & _CHANGE:
+            stems = stems | (asked & _CHANGE)
         about = (
             not asked
             or weights.coverage(asked, stems) >= ASPECT_COVERAGE
@@ -345,13 +352,15 @@ def _names_all_there(query: Query, papers: Sequence[ScoredPaper]) -> bool:
 
 
 def asks_for_detail(query: Query) -> bool:
-    """A number, a count, a duration or the hardware: what an abstract states or not,
+    """A number, a count, a duration, the hardware, or the names of what the paper used
+    (its datasets, benchmarks, backbone, base LLM): what an abstract states or not,
     whatever words the question describes its paper with."""
     return bool(
         query.quantity
         or counted(query.question)
         or _HOW_LONG.search(query.question)
         or _HARDWARE_ASKED.search(query.question)
+        or asks_for_names(query.question)
     )
 
 
@@ -371,9 +380,29 @@ def unstated(
     for part in asked:
         if details_only and not asks_for_detail(part):
             continue
-        if not _states(part, papers, weights, whole=len(asked) == 1):
+        if not _states(asking_clause(part), papers, weights, whole=len(asked) == 1):
             return missing_phrase(part.question, part.quantity, part=len(asked) > 1)
     return None
+
+
+def asking_clause(query: Query) -> Query:
+    """The clause that asks, when words setting it up come first ("For the framework
+    that rewrites prompts ..., what average improvement is reported?"): what the abstract
+    must state; the description picked the paper, which is the relevance model's (or
+    the name's) to judge."""
+    found = _LAST_CLAUSE.match(query.question)
+    if not found:
+        return query
+    clause = query.question[found.end() :]
+    stems = content_stems(clause, drop_question_words=True)
+    if not stems:
+        return query
+    return replace(
+        query,
+        question=clause,
+        stems=frozenset(stems),
+        names=tuple(n for n in query.names if n in clause),
+    )
 
 
 def _states(
@@ -415,13 +444,16 @@ def _states(
         own = set().union(*map(own_bare_names, papers))  # not the method itself
 
         def reported_on(sentence: str) -> bool:
-            return bool(_REPORTED.search(sentence)) and any(
-                names_other(m, own) for m in _ON_NAMES.findall(sentence)
-            )
+            """Results reported on names ("experiments on CTSpine1K"); for a model asked
+            for, with any ("experiments ... using GPT-3.5-turbo and GPT-4")."""
+            if not _REPORTED.search(sentence):
+                return False
+            if nouns != _DATA_NOUNS:
+                return names_other(sentence, own)
+            return any(names_other(m, own) for m in _ON_NAMES.findall(sentence))
 
         return any(
-            (nouns & stems and names_other(sentence, own))
-            or (nouns == _DATA_NOUNS and reported_on(sentence))
+            (nouns & stems and names_other(sentence, own)) or reported_on(sentence)
             for p in papers
             for sentence, stems in zip(p.evidence.sentences, p.evidence.stems, strict=True)
         )

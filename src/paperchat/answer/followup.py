@@ -71,6 +71,12 @@ _EARLIER_TURN = re.compile(
     r"(first|second|third|fourth|fifth|original)\s+(?:question|topic|list|answer|search|query)\b",
     re.I,
 )
+# "those weights", "these results": what the last answer spoke of, not a choice among papers
+_REFERRING = re.compile(
+    r"(?<!of )(?<!among )\b(?:these|those)\s+"
+    r"(?!(?:papers?|ones|methods|models|approaches|works)\b)[\w-]+",
+    re.I,
+)
 _WHICH_ONE = re.compile(r"\bwhich\s+(?:\w+\s+)?(?:paper|one|method|model|approach|work)s?\b", re.I)
 
 
@@ -171,6 +177,8 @@ def read_follow_up(question: str, conversation: Conversation) -> FollowUp:
     cited = tuple(c.paper_id for c in conversation.last_cited)
     context: list[str] = []
     among = bool(_AMONG.search(question))
+    if among and len(cited) == 1 and not _AMONG.search(_REFERRING.sub(" ", question)):
+        among = False  # "those weights" after an answer about one paper: that paper's
     # "which of these ..." is about the set the last question asked for, not its first paper
     name = _subject_name(conversation, titles=not among)
     if name and name.lower() not in question.lower():

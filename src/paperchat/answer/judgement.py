@@ -29,7 +29,7 @@ from functools import lru_cache
 
 from paperchat.answer.detail import own_names, parts, unstated
 from paperchat.answer.models import Verdict
-from paperchat.retrieve.query import Query, is_acronym, spelled_out_by, still_absent
+from paperchat.retrieve.query import Query, is_acronym, spelled_out_by, spells_out, still_absent
 from paperchat.retrieve.relevance import (
     MIN_TITLE_STEMS,
     RelevanceModel,
@@ -162,7 +162,9 @@ def subject_name(query: Query, weights: TermWeights) -> str | None:
     """The question's first rare name ("top-1" is common, "TransMix" rare), unless an
     earlier name is one the corpus lacks ("How does Lion compare to AdamW?" is about
     Lion, whichever kind of name spotted it)."""
-    for name in (n for n in _in_order(query) if not is_acronym(n)):
+    # a short acronym is as often a word ("GPU", "API"), unless the question spells it
+    # out itself: "Domain-specific Risk Minimization (DRM)" names a method
+    for name in (n for n in _in_order(query) if not is_acronym(n) or spells_out(n, query.question)):
         if name in query.absent:
             return None
         if _rare(name, weights):

@@ -102,7 +102,15 @@ def spells_out(acronym: str, text: str) -> bool:
     spelled out by "partial differential equations"; small linking words ("of", "the")
     may sit between them."""
     letters = acronym.rstrip("s").lower()
-    tokens = [t.lower() for t in re.findall(r"[A-Za-z]+", text)]
+    # a hyphenated word gives one letter ("Domain-specific Risk Minimization", DRM) or one
+    # per part ("Self-Supervised Learning", SSL)
+    return any(
+        _spelled(letters, [t.lower() for t in re.findall(pattern, text)])
+        for pattern in (r"[A-Za-z]+", r"[A-Za-z]+(?:-[A-Za-z]+)+|[A-Za-z]+")
+    )
+
+
+def _spelled(letters: str, tokens: list[str]) -> bool:
     for start in range(len(tokens)):
         found, at = 0, start
         while found < len(letters) and at < len(tokens):
