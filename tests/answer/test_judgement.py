@@ -646,6 +646,26 @@ def test_names_of_what_a_paper_used_must_be_given_by_its_abstract():
     assert lacks("On which public dataset was FSC evaluated?") is None  # not a part of "CT"
 
 
+def test_what_a_paper_was_tested_on_is_stated_however_it_is_written():
+    paper = Paper(
+        id="anomaly",
+        title="Prompt Flows for Anomaly Detection",
+        abstract="We learn prompt flows for anomaly detection. It segments objects in other "
+        "images or videos via three techniques. Extensive experiments on 15 industrial and "
+        "medical datasets show it works. Based on the Objaverse dataset samples study, it "
+        "wins. It reaches state-of-the-art results on PASCAL VOC 2012 and PASCAL Context. "
+        "It helps in few-shot and imbalanced classification settings.",
+    )
+    lacks = _lacks_in(paper)
+    assert lacks("How many datasets was it tested on?") is None  # a number before the noun
+    assert lacks("How many images does it segment?")  # "... via three techniques" counts those
+    assert lacks("Samples from which dataset did they use?") is None  # a capitalised name
+    # a name it reports results on is not its own, however often it is used
+    assert lacks("On which benchmark did it reach state-of-the-art results?") is None
+    # settings may be named or described
+    assert lacks("In which settings beyond supervised classification did it help?") is None
+
+
 def test_the_clause_that_asks_is_what_must_be_stated():
     paper = Paper(
         id="prompt",

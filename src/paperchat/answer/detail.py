@@ -106,12 +106,16 @@ _WHICH_NAMED = re.compile(
 _ITS_OWN = {"model", "models"}
 # "which datasets" is answered by any of these ("which settings": "GTA5 → Cityscapes")
 _DATA_NOUNS = {stem(w) for w in ("dataset", "benchmark", "setting", "scenario")}
+# ... and "which settings" by a description as well ("few-shot and imbalanced classification")
+_DESCRIBED = {stem("setting"), stem("scenario")}
 # ... or by the names a result is reported on: "performance on Cityscapes and PASCAL VOC"
 _REPORTED = re.compile(
     r"\b(?:results?|performance|experiments?|evaluat\w*|achiev\w*|outperform\w*|"
     r"state-of-the-art|accuracy|sota)\b",
     re.I,
 )
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]{3,}\b")
+_USED_BEFORE = r"\b(?:on|across|using|with|from|than|over|to)"  # "on X": a name used
 _ON_NAMES = re.compile(r"\b(?:on|across)\s+((?:the\s+)?[A-Z][^.;:]*)")
 
 
@@ -128,7 +132,8 @@ _AMOUNT = re.compile(
 _HOW_MANY = re.compile(r"\bhow many\s+([\w-]+)(?:\s+([\w-]+))?", re.I)
 _NOT_COUNTED = {stem(w) for w in ["times", "percent", "points", "fold", "more", "fewer", "of"]}
 _HOW_MANY_PHRASE = re.compile(r"\bhow many((?:\s+[\w-]+){1,3})", re.I)
-COUNT_WINDOW = 3  # words between a number and the thing it counts
+COUNT_WINDOW = 4  # words from a number to what it counts, before it ...
+COUNT_AFTER = 3  # ... and after it
 # "How long does it take ..., and on what GPU?": a duration, and the hardware named.
 _HOW_LONG = re.compile(r"\bhow long\b|\bhow much time\b", re.I)
 _DURATION = re.compile(
@@ -212,12 +217,15 @@ def missing_phrase(question: str, quantity: bool, *, part: bool = False) -> str:
 
 
 def own_names(paper: ScoredPaper) -> set[str]:
-    """The names a paper calls itself: those of its title and its most used one."""
+    """The names a paper calls itself: those of its title and its most used one, not
+    counting where it names what it is run on or compared with ("results on PASCAL VOC
+    2012", "better than DivideMix")."""
     names = named_terms(paper.paper.title or "")
     counts: dict[str, int] = {}
     for sentence in paper.evidence.sentences:
         for name in named_terms(sentence):
-            counts[name] = counts.get(name, 0) + 1
+            if not re.search(rf"{_USED_BEFORE}\s+(?:the\s+)?{re.escape(name)}\b", sentence):
+                counts[name] = counts.get(name, 0) + 1
     if counts:
         names.append(max(counts, key=counts.get))
     return set(names)
@@ -234,10 +242,48 @@ def asks_for_names(question: str) -> bool:
     return bool(which) and which.group(1).lower() not in _ITS_OWN
 
 
+def _asked_noun(question: str) -> str | None:
+    which = _WHICH_NAMED.search(question)
+    return stem(which.group(1).lower().rstrip("s")) if which else None
+
+
+def asked_nouns(question: str) -> frozenset[str]:
+    """The stems of what a "Which <noun> ...?" question asks the names of ({dataset,
+    benchmark, ...} for any of those); empty for other questions."""
+    noun = _asked_noun(question)
+    if noun is None:
+        return frozenset()
+    return frozenset(_DATA_NOUNS) if noun in _DATA_NOUNS else frozenset({noun})
+
+
+def gives_names(sentence: str, stems: frozenset[str], nouns: frozenset[str], own: set[str]) -> bool:
+    """Whether a sentence names what `nouns` asks for: with the noun ("the PRW and
+    CUHK-SYSU datasets"), as what results are reported on ("state-of-the-art results on
+    PASCAL VOC 2012"), or — for a model — as what experiments used ("experiments ...
+    using GPT-3.5-turbo and GPT-4"). `own`: the paper's own names, which do not count."""
+    if nouns & stems and names_other(sentence, own):
+        return True
+    if not _REPORTED.search(sentence):
+        return False
+    if nouns != _DATA_NOUNS:
+        return names_other(sentence, own)
+    return any(names_other(m, own) for m in _ON_NAMES.findall(sentence))
+
+
 def names_other(text: str, own: set[str]) -> bool:
     """Whether `text` names something (a dataset, a model) besides a paper's own names
-    (`own`, as _bare gives them)."""
-    return any(not _part_of(_bare(n), own) and not is_acronym(n) for n in named_terms(text))
+    (`own`, as _bare gives them): a name ("CIFAR-10", "GPT-4") or a capitalised word
+    that is no everyday word and not capitalised by its place ("the Objaverse dataset")."""
+    found = [*named_terms(text), *_capitalised_names(text)]
+    return any(not _part_of(_bare(n), own) and not is_acronym(n) for n in found)
+
+
+def _capitalised_names(text: str) -> list[str]:
+    return [
+        m.group(0)
+        for m in _CAPITALISED.finditer(text)
+        if m.start() > 0 and not english.everyday(m.group(0))
+    ]
 
 
 def own_bare_names(paper: ScoredPaper) -> set[str]:
@@ -295,12 +341,13 @@ def counted(question: str) -> set[str]:
 
 
 def _gives_count(sentence: str, what: set[str]) -> bool:
-    """A number within COUNT_WINDOW words of a word for the thing counted: "eight A100
-    GPUs", "a dataset of 100k pairs", "users (n = 40)"."""
+    """A number up to COUNT_WINDOW words before a word for the thing counted ("eight
+    A100 GPUs", "15 industrial and medical datasets") or COUNT_AFTER words after it ("a
+    dataset of 100k pairs", "users (n = 40)"; not "images or videos via three techniques")."""
     tokens = sentence.split()
     at = [i for i, t in enumerate(tokens) if content_stems(t) & what]
     return any(
-        states_number(" ".join(tokens[max(0, i - COUNT_WINDOW) : i + COUNT_WINDOW + 1])) for i in at
+        states_number(" ".join(tokens[max(0, i - COUNT_WINDOW) : i + COUNT_AFTER + 1])) for i in at
     )
 
 
@@ -437,26 +484,16 @@ def _states(
         return any(_gives_count(s, what) for p in papers for s in p.evidence.sentences)
     if query.quantity:
         return any(_states_quantity(p, query, asked, weights, whole=whole) for p in papers)
-    which = _WHICH_NAMED.search(query.question)
-    if which:
-        noun = stem(which.group(1).lower().rstrip("s"))
-        nouns = _DATA_NOUNS if noun in _DATA_NOUNS else {noun}
+    nouns = asked_nouns(query.question)
+    if nouns:
         own = set().union(*map(own_bare_names, papers))  # not the method itself
-
-        def reported_on(sentence: str) -> bool:
-            """Results reported on names ("experiments on CTSpine1K"); for a model asked
-            for, with any ("experiments ... using GPT-3.5-turbo and GPT-4")."""
-            if not _REPORTED.search(sentence):
-                return False
-            if nouns != _DATA_NOUNS:
-                return names_other(sentence, own)
-            return any(names_other(m, own) for m in _ON_NAMES.findall(sentence))
-
-        return any(
-            (nouns & stems and names_other(sentence, own)) or reported_on(sentence)
+        named = any(
+            gives_names(sentence, stems, nouns, own)
             for p in papers
             for sentence, stems in zip(p.evidence.sentences, p.evidence.stems, strict=True)
         )
+        if named or _asked_noun(query.question) not in _DESCRIBED:
+            return named
     # what a number is about may be everyday words ("learning rate"); a description
     # asked for is named by the rarer ones, or by most of its words ("no ground truth for
     # the combined concept" in other words than "to cope with")

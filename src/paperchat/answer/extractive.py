@@ -40,10 +40,11 @@ import numpy as np
 
 from paperchat.answer.conversation import Numbering
 from paperchat.answer.detail import (
+    asked_nouns,
     asked_thing,
     asks_for_names,
     counted,
-    names_other,
+    gives_names,
     own_bare_names,
 )
 from paperchat.answer.judgement import Judgement
@@ -171,7 +172,7 @@ def score_sentences(
     # ("in NTIRE 2022") answers nothing
     numeric = states_number if counted(query.question) else gives_number
     thing = asked_thing(query.question)
-    names_asked = asks_for_names(query.question)
+    names_asked = asked_nouns(query.question) if asks_for_names(query.question) else frozenset()
     picks: list[Pick] = []
     for paper in papers:
         paper_evidence = paper.evidence
@@ -191,7 +192,7 @@ def score_sentences(
             score = float(cosines[i]) + OVERLAP_WEIGHT * shared - behind
             if query.quantity:
                 score += NUMBER_BONUS if numeric(sentence, query.question) else -NUMBER_BONUS
-            if names_asked and names_other(sentence, own):
+            if names_asked and gives_names(sentence, paper_evidence.stems[i], names_asked, own):
                 score += NAMES_BONUS
             if names and _named_in(sentence, names):
                 score += NAME_BONUS if len(papers) > 1 else 0.0
