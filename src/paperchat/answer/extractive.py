@@ -71,8 +71,12 @@ PAPER_WEIGHT = 0.5
 MAX_SENTENCES = 6
 MAX_PAPERS = 4
 PER_PAPER = 2
-PER_PAPER_ALONE = 3
-SENTENCE_MARGIN = 0.3  # sentences this far below the best one are left out
+PER_PAPER_ALONE = 4
+SENTENCE_MARGIN = 0.3  # sentences this far below the best one are left out ...
+# ... or, from a paper answering alone, this far: a question about one paper ("Which
+# optimizer gains most from LAWN?") is matched best by the sentences describing it, and the
+# one answering may come fourth ("While LAWN is particularly impressive in improving Adam")
+MARGIN_ALONE = 0.45
 
 _LETTER = re.compile(r"[A-Za-z]")
 _BOILERPLATE = re.compile(
@@ -218,9 +222,10 @@ def select(picks: list[Pick], named: Collection[str] = ()) -> list[list[Pick]]:
     however far its best sentence is behind."""
     if not picks:
         return []
-    floor = picks[0].score - SENTENCE_MARGIN
     paper_count = len({p.paper.paper.id for p in picks})
-    per_paper = PER_PAPER_ALONE if paper_count == 1 else PER_PAPER
+    alone = paper_count == 1
+    floor = picks[0].score - (MARGIN_ALONE if alone else SENTENCE_MARGIN)
+    per_paper = PER_PAPER_ALONE if alone else PER_PAPER
     groups: dict[str, list[Pick]] = {}
     used = 0
     for pick in picks:
