@@ -106,3 +106,37 @@ def test_a_question_asking_for_names_lifts_the_sentences_that_name_other_things(
     # the sentence naming datasets, not the one naming only the paper itself
     assert [found.sentences[i][:11] for i in lifted] == ["Experiments"]
     assert max(with_bonus, key=with_bonus.get) in lifted
+
+
+def test_a_sentence_without_a_number_may_answer_the_other_part_of_a_question(monkeypatch):
+    paper = Paper(
+        id="km",
+        title="A Private Kaplan-Meier Estimator",
+        abstract="We estimate survival curves privately. We evaluate on the NCCTG lung cancer "
+        "dataset. At epsilon = 10, the algorithm achieves an RMSE as low as 0.04.",
+    )
+    embedder = HashEmbedder(64)
+    evidence = Evidence.build({paper.id: paper}, embedder.embed_documents, embedder_name="h")
+    found = evidence.get(paper)
+    scored = ScoredPaper(
+        candidate=Candidate(paper=paper, chunk_id="km#0", chunk_text=paper.abstract),
+        evidence=found,
+        sentence_scores=np.zeros(len(found.sentences)),
+        coverage=0.0,
+        named=False,
+        probability=0.9,
+    )
+
+    def score_of(question: str) -> float:
+        query = analyse(question, evidence, embedder.embed_documents)
+        picks = score_sentences(Judgement(query, [scored], [scored], "answered"))
+        return next(p.score for p in picks if found.sentences[p.index].startswith("We evaluate"))
+
+    both = "What RMSE does it reach, and on which dataset was it evaluated?"
+    only = "What RMSE does it reach on the dataset it was evaluated on?"
+    with_bonus = {q: score_of(q) for q in (both, only)}
+    monkeypatch.setattr(extractive, "NUMBER_BONUS", 0.0)
+    without = {q: score_of(q) for q in (both, only)}
+    # a number asked for alone: a sentence without one is pushed down; asked with more, not
+    assert with_bonus[only] - without[only] == pytest.approx(-0.2)
+    assert with_bonus[both] == pytest.approx(without[both])

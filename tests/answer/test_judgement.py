@@ -166,6 +166,10 @@ def test_a_quantity_is_asked_by_the_question_not_by_what_it_describes():
     assert asks_for_quantity("Does it report how many GPUs it used?")
     assert not asks_for_quantity("the factor model that learns how many factors there are")
     assert asks_for_quantity("the method that learns how much to trust a view: how large is it?")
+    assert asks_for_quantity("What threshold value did they use for gradient clipping?")
+    assert asks_for_quantity("What acceleration factor does Speculative Jacobi Decoding reach?")
+    assert asks_for_quantity("What temperature was used in the uniformity loss?")
+    assert not asks_for_quantity("Which hidden factors cause the domain shift?")
 
 
 def test_the_missing_detail_is_named_in_the_question_s_terms():

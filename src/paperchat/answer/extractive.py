@@ -10,8 +10,9 @@ Each sentence of each relevant paper is scored against the question:
     cosine(question, sentence)                 meaning
   + OVERLAP_WEIGHT × shared content words      the question's own terms
   ± NUMBER_BONUS when the question asks for a quantity: + if the sentence states one,
-    − if it does not (it cannot answer "how much"); a count asked for ("how many
-    views") may be stated in words ("three views"), an amount only in digits
+    − if it does not and nothing else is asked (it cannot answer "how much"); a count
+    asked for ("how many views") may be stated in words ("three views"), an amount only
+    in digits
   + NAMES_BONUS when the question asks for names ("On which datasets ...?") and the
     sentence names something besides the paper itself ("on GTA5 and SYNTHIA")
   + NAME_BONUS when the sentence names what the question names ("CoACT", "CIFAR-10"),
@@ -46,6 +47,7 @@ from paperchat.answer.detail import (
     counted,
     gives_names,
     own_bare_names,
+    parts,
 )
 from paperchat.answer.judgement import Judgement
 from paperchat.answer.models import Citation
@@ -176,6 +178,9 @@ def score_sentences(
     # ("in NTIRE 2022") answers nothing
     numeric = states_number if counted(query.question) else gives_number
     thing = asked_thing(query.question)
+    # "What RMSE does it reach, and on which dataset?": a sentence without a number may
+    # answer the other part
+    only_numbers = query.quantity and all(part.quantity for part in parts(query))
     names_asked = asked_nouns(query.question) if asks_for_names(query.question) else frozenset()
     picks: list[Pick] = []
     for paper in papers:
@@ -195,7 +200,10 @@ def score_sentences(
             shared = weights_of.coverage(stems, paper_evidence.stems[i])
             score = float(cosines[i]) + OVERLAP_WEIGHT * shared - behind
             if query.quantity:
-                score += NUMBER_BONUS if numeric(sentence, query.question) else -NUMBER_BONUS
+                if numeric(sentence, query.question):
+                    score += NUMBER_BONUS
+                elif only_numbers:
+                    score -= NUMBER_BONUS
             if names_asked and gives_names(sentence, paper_evidence.stems[i], names_asked, own):
                 score += NAMES_BONUS
             if names and _named_in(sentence, names):

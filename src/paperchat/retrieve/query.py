@@ -35,7 +35,9 @@ _QUANTITY = re.compile(
     r"by how|by what factor|"
     r"what (?:[\w-]+ ){0,3}(?:fid|accuracy|perplexity|ppl|speed-?up|miou|iou|bleu|error|score|"
     r"top-1|precision|recall|f1|f-measure|f-score|auc|psnr|ssim|latency|throughput|gain|"
-    r"improvement|reduction|size|percentage|fraction|proportion|share|rate|number|ratio|margin|level)|"
+    r"improvement|reduction|size|percentage|fraction|proportion|share|rate|number|ratio|margin|"
+    r"level|value|temperature|threshold|rmse|mse|auroc|lpips|kid|wer|"
+    r"(?:acceleration|compression) factor)|"
     r"up to what)\b",
     re.I,
 )
