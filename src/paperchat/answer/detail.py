@@ -99,11 +99,9 @@ _WHICH_NAMED = re.compile(
     r"\b(?:which|what)\s+(?!(?:kinds?|sorts?|types?)\s+of\b)"
     r"(?!(?:papers?|ones?|methods?|works?|study|studies|approach(?:es)?)\b)(?:[\w-]+\s+){0,4}?"
     r"(datasets?|benchmarks?|settings?|scenarios?|baselines?|architectures?|backbones?|"
-    r"languages?|gpus?|hardware|versions?|llms?|encoders?|models?)\b",
+    r"languages?|gpus?|hardware|versions?|llms?|encoders?)\b",
     re.I,
 )
-# "Which model ...?" may ask for the paper's own method; the others ask for what it used
-_ITS_OWN = {"model", "models"}
 # "which datasets" is answered by any of these ("which settings": "GTA5 → Cityscapes")
 _DATA_NOUNS = {stem(w) for w in ("dataset", "benchmark", "setting", "scenario")}
 # ... and "which settings" by a description as well ("few-shot and imbalanced classification")
@@ -114,7 +112,9 @@ _REPORTED = re.compile(
     r"state-of-the-art|accuracy|sota)\b",
     re.I,
 )
-_CAPITALISED = re.compile(r"\b[A-Z][a-z]{3,}\b")
+# a capitalised word naming a dataset or benchmark right before the noun ("the Objaverse
+# dataset"); elsewhere capitals name too many things that are not ("Jacobi decoding")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]{3,}(?=\s+(?:datasets?|benchmarks?|data)\b)")
 _USED_BEFORE = r"\b(?:on|across|using|with|from|than|over|to)"  # "on X": a name used
 _ON_NAMES = re.compile(r"\b(?:on|across)\s+((?:the\s+)?[A-Z][^.;:]*)")
 
@@ -237,9 +237,9 @@ def _bare(name: str) -> str:
 
 def asks_for_names(question: str) -> bool:
     """ "Which datasets ...?", "On what benchmarks ...?", "Which base LLM ...?": the names
-    of what a paper used are the answer ("Which model ...?" may ask for the paper itself)."""
-    which = _WHICH_NAMED.search(question)
-    return bool(which) and which.group(1).lower() not in _ITS_OWN
+    of what a paper used are the answer ("Which models ...?" is not: it may ask for the
+    paper itself, or be answered by a description, "linear models and two-layer nets")."""
+    return bool(_WHICH_NAMED.search(question))
 
 
 def _asked_noun(question: str) -> str | None:
@@ -273,7 +273,8 @@ def gives_names(sentence: str, stems: frozenset[str], nouns: frozenset[str], own
 def names_other(text: str, own: set[str]) -> bool:
     """Whether `text` names something (a dataset, a model) besides a paper's own names
     (`own`, as _bare gives them): a name ("CIFAR-10", "GPT-4") or a capitalised word
-    that is no everyday word and not capitalised by its place ("the Objaverse dataset")."""
+    before "dataset" that is no everyday word nor capitalised by its place ("the
+    Objaverse dataset")."""
     found = [*named_terms(text), *_capitalised_names(text)]
     return any(not _part_of(_bare(n), own) and not is_acronym(n) for n in found)
 
