@@ -34,6 +34,23 @@ def test_the_thing_a_what_or_which_question_asks_for(question, thing):
     assert asked_thing(question) == thing
 
 
+def _answering_alone(paper: Paper):
+    """The hashing embedder, a one-paper evidence, the paper's evidence and the paper
+    scored as the one answering paper (its sentences' cosines all zero)."""
+    embedder = HashEmbedder(64)
+    evidence = Evidence.build({paper.id: paper}, embedder.embed_documents, embedder_name="h")
+    found = evidence.get(paper)
+    scored = ScoredPaper(
+        candidate=Candidate(paper=paper, chunk_id=f"{paper.id}#0", chunk_text=paper.abstract),
+        evidence=found,
+        sentence_scores=np.zeros(len(found.sentences)),
+        coverage=0.0,
+        named=False,
+        probability=0.9,
+    )
+    return embedder, evidence, found, scored
+
+
 def test_the_thing_asked_lifts_a_sentence_stating_what_the_paper_does(monkeypatch):
     paper = Paper(
         id="magi",
@@ -43,18 +60,8 @@ def test_the_thing_asked_lifts_a_sentence_stating_what_the_paper_does(monkeypatc
         "To address this, we present a novel refocusing loss with auxiliary priors. "
         "Our method outperforms baselines on portrait benchmarks.",
     )
-    embedder = HashEmbedder(64)
-    evidence = Evidence.build({paper.id: paper}, embedder.embed_documents, embedder_name="h")
-    found = evidence.get(paper)
+    embedder, evidence, found, scored = _answering_alone(paper)
     query = analyse("What loss did they introduce?", evidence, embedder.embed_documents)
-    scored = ScoredPaper(
-        candidate=Candidate(paper=paper, chunk_id="magi#0", chunk_text=paper.abstract),
-        evidence=found,
-        sentence_scores=np.zeros(len(found.sentences)),
-        coverage=0.0,
-        named=False,
-        probability=0.9,
-    )
     judgement = Judgement(query, [scored], [scored], "answered")
 
     def scores() -> dict[int, float]:
@@ -81,17 +88,7 @@ def test_a_question_asking_for_names_lifts_the_sentences_that_name_other_things(
         "SSL-Search learns features that hold across scales. "
         "Experiments on the PRW and CUHK-SYSU datasets show the effectiveness of SSL-Search.",
     )
-    embedder = HashEmbedder(64)
-    evidence = Evidence.build({paper.id: paper}, embedder.embed_documents, embedder_name="h")
-    found = evidence.get(paper)
-    scored = ScoredPaper(
-        candidate=Candidate(paper=paper, chunk_id="search#0", chunk_text=paper.abstract),
-        evidence=found,
-        sentence_scores=np.zeros(len(found.sentences)),
-        coverage=0.0,
-        named=False,
-        probability=0.9,
-    )
+    embedder, evidence, found, scored = _answering_alone(paper)
 
     def scores(question: str) -> dict[int, float]:
         query = analyse(question, evidence, embedder.embed_documents)
@@ -115,17 +112,7 @@ def test_a_sentence_without_a_number_may_answer_the_other_part_of_a_question(mon
         abstract="We estimate survival curves privately. We evaluate on the NCCTG lung cancer "
         "dataset. At epsilon = 10, the algorithm achieves an RMSE as low as 0.04.",
     )
-    embedder = HashEmbedder(64)
-    evidence = Evidence.build({paper.id: paper}, embedder.embed_documents, embedder_name="h")
-    found = evidence.get(paper)
-    scored = ScoredPaper(
-        candidate=Candidate(paper=paper, chunk_id="km#0", chunk_text=paper.abstract),
-        evidence=found,
-        sentence_scores=np.zeros(len(found.sentences)),
-        coverage=0.0,
-        named=False,
-        probability=0.9,
-    )
+    embedder, evidence, found, scored = _answering_alone(paper)
 
     def score_of(question: str) -> float:
         query = analyse(question, evidence, embedder.embed_documents)
