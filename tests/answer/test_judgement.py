@@ -1008,6 +1008,15 @@ def test_a_rare_name_that_only_describes_a_paper_that_fits_well_is_not_asked_abo
         "How does MRI reconstruction work on brain scans?", {"brain": 0.9, "recon": 0.05}
     )
     assert about.verdict == "detail_missing" and _ids(about.relevant) == ["recon"]
+    # a coined name is what the question is about, however well another paper fits
+    papers["recon"] = Paper(
+        id="recon", title="Accelerated MRI Reconstruction", abstract="We compare to BrainSegNet."
+    )
+    coined = _judged_in(papers)(
+        "How accurate is BrainSegNet at segmenting brain tissue from one scan?",
+        {"brain": 0.9, "recon": 0.05},
+    )
+    assert coined.verdict == "detail_missing" and _ids(coined.relevant) == ["recon"]
     # "which MRI datasets" asks for dataset names, which the paper gives
     datasets = judged("Which MRI datasets did the lifespan segmentation use?", {"brain": 0.9})
     assert datasets.verdict == "answered"

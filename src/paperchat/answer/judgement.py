@@ -172,6 +172,13 @@ def subject_name(query: Query, weights: TermWeights) -> str | None:
     return None
 
 
+def _is_subject(query: Query, name: str) -> bool:
+    """Whether the question asks about the named thing: how it works, what it is, or
+    what it does or reaches ("What error does ShrinkMatch reach?")."""
+    acts = rf"\b(?:does|do|did|is|are|was|were|can|could|has|have)\s+{re.escape(name)}\b"
+    return _asked_about(query, name) or re.search(acts, query.question, re.I) is not None
+
+
 def _asked_about(query: Query, name: str) -> bool:
     """Whether the question asks how the named thing works, what it does or what it is."""
     return re.search(_ABOUT.format(name=re.escape(name)), query.question, re.I) is not None
@@ -361,12 +368,13 @@ def judge(
         passing
         and relevant[0].probability >= MEANT
         and not query.for_papers
-        and not any(_asked_about(query, n) for n in passing)
+        and not any(_is_subject(query, n) for n in passing)
     ):
-        # a paper that fits this well is the one meant, and the name only describes what
-        # it works on ("segmenting brain tissue in MRI scans"; its abstract says "brain
-        # tissue"), unless the question asks about the name itself ("How does PPO clip
-        # ...?") or for the papers that use it ("Which papers use PPO?")
+        # a paper that fits this well is the one meant, and the name only says what it
+        # works on or with ("segmenting brain tissue in MRI scans", "robust accuracy under
+        # AutoAttack"), unless the name is what the question asks about ("How does PPO clip
+        # ...?", "What error does ShrinkMatch reach?") or the papers are ("Which papers use
+        # PPO?")
         passing = ()
     if passing:
         # the papers that do mention the name are too weak to answer: say what they say
