@@ -671,6 +671,19 @@ def test_what_a_paper_was_tested_on_is_stated_however_it_is_written():
     assert lacks("In which settings beyond supervised classification did it help?") is None
 
 
+def test_how_long_a_part_takes_is_stated_by_a_duration():
+    paper = Paper(
+        id="sam",
+        title="Personalize Segment Anything with One Shot",
+        abstract="We personalize SAM without training. Its fine-tuned variant trains only "
+        "2 parameters within 10 seconds.",
+    )
+    lacks = _lacks_in(paper)
+    asked = "How many parameters does its fine-tuned variant train, and how long does that take?"
+    assert lacks(asked) is None
+    assert lacks("How many parameters does it train, and how long does inference on video take?")
+
+
 def test_the_clause_that_asks_is_what_must_be_stated():
     paper = Paper(
         id="prompt",

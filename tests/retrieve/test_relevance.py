@@ -190,6 +190,8 @@ def test_each_embedder_family_has_its_own_fitted_file(caplog):
         ("SwiftNet is fast.", "ControlNet", False),
         ("DINO and iBOT struggle on scenes.", "iBOT-style", True),  # what it is styled on
         ("DINO struggles on scenes.", "iBOT-style", False),
+        ("We use modern Hopfield networks.", "modern-Hopfield-network", True),  # spaced
+        ("We use modern networks.", "modern-Hopfield-network", False),
     ],
 )
 def test_mentions(text, name, found):

@@ -141,6 +141,7 @@ _DURATION = re.compile(
     r"(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?|months?)\b",
     re.I,
 )
+_DURATION_WORDS = frozenset(stem(w) for w in ("long", "take", "time", "much"))
 _HARDWARE_ASKED = re.compile(
     r"\b(?:what|which)\s+(?:\w+\s+)?(?:gpus?|tpus?|npus?|hardware|devices?|machines?)\b", re.I
 )
@@ -472,10 +473,11 @@ def _states(
     close = whole and any(p.best_cosine >= CLOSE_SENTENCE for p in papers)
     if rare and not close and not any(rare & p.evidence.all_stems for p in papers):
         return False  # "GPUs" asked of a paper whose abstract never says "GPU"
-    if _HOW_LONG.search(query.question) and not any(
-        _DURATION.search(p.paper.abstract) for p in papers
-    ):
-        return False
+    if _HOW_LONG.search(query.question):
+        if not any(_DURATION.search(p.paper.abstract) for p in papers):
+            return False
+        if not asked - _DURATION_WORDS:  # "how long does that take": a duration answers it
+            return True
     if _HARDWARE_ASKED.search(query.question) and not any(
         _HARDWARE.search(p.paper.abstract) for p in papers
     ):

@@ -188,13 +188,18 @@ def load_model(embedder_name: str) -> RelevanceModel:
 
 def mentions(text: str, name: str) -> bool:
     """Whether `text` uses the name; a short all-capitals name ("US", "GAN") must match
-    its case, so "us" is not "US"; "iBOT-style" is used where "iBOT" is."""
+    its case, so "us" is not "US"; "iBOT-style" is used where "iBOT" is, and
+    "modern-Hopfield-network" where "modern Hopfield networks" are."""
     if head := styled_head(name):
         name = head
     if len(name) <= 3 and name.isupper():
         return re.search(rf"\b{re.escape(name)}s?\b", text) is not None
     lowered, key = text.lower(), name.lower()
-    return key in lowered or key.replace("-", "") in lowered.replace("-", "")
+    return (
+        key in lowered
+        or key.replace("-", "") in lowered.replace("-", "")
+        or ("-" in key and key.replace("-", " ") in lowered)
+    )
 
 
 def nearest_papers(candidates: Sequence[Candidate], k: int = SPELLED_IN) -> list[Paper]:
