@@ -236,21 +236,16 @@ def _bare(name: str) -> str:
     return name.lower().rstrip("s")
 
 
-def asks_for_names(question: str) -> bool:
-    """ "Which datasets ...?", "On what benchmarks ...?", "Which base LLM ...?": the names
-    of what a paper used are the answer ("Which models ...?" is not: it may ask for the
-    paper itself, or be answered by a description, "linear models and two-layer nets")."""
-    return bool(_WHICH_NAMED.search(question))
-
-
 def _asked_noun(question: str) -> str | None:
     which = _WHICH_NAMED.search(question)
     return stem(which.group(1).lower().rstrip("s")) if which else None
 
 
 def asked_nouns(question: str) -> frozenset[str]:
-    """The stems of what a "Which <noun> ...?" question asks the names of ({dataset,
-    benchmark, ...} for any of those); empty for other questions."""
+    """The stems of what a "Which datasets / benchmarks / base LLM ...?" question asks the
+    names of ({dataset, benchmark, ...} for any of those); empty for other questions.
+    "Which models ...?" asks no names: it may ask for the paper itself, or be answered by
+    a description ("linear models and two-layer nets")."""
     noun = _asked_noun(question)
     if noun is None:
         return frozenset()
@@ -260,8 +255,9 @@ def asked_nouns(question: str) -> frozenset[str]:
 def gives_names(sentence: str, stems: frozenset[str], nouns: frozenset[str], own: set[str]) -> bool:
     """Whether a sentence names what `nouns` asks for: with the noun ("the PRW and
     CUHK-SYSU datasets"), as what results are reported on ("state-of-the-art results on
-    PASCAL VOC 2012"), or — for a model — as what experiments used ("experiments ...
-    using GPT-3.5-turbo and GPT-4"). `own`: the paper's own names, which do not count."""
+    PASCAL VOC 2012"), or — for a base LLM, a backbone — as what experiments used
+    ("experiments ... using GPT-3.5-turbo and GPT-4"). `own`: the paper's own names,
+    which do not count."""
     if nouns & stems and names_other(sentence, own):
         return True
     if not _REPORTED.search(sentence):
@@ -409,7 +405,7 @@ def asks_for_detail(query: Query) -> bool:
         or counted(query.question)
         or _HOW_LONG.search(query.question)
         or _HARDWARE_ASKED.search(query.question)
-        or asks_for_names(query.question)
+        or asked_nouns(query.question)
     )
 
 

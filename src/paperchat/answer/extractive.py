@@ -43,7 +43,6 @@ from paperchat.answer.conversation import Numbering
 from paperchat.answer.detail import (
     asked_nouns,
     asked_thing,
-    asks_for_names,
     counted,
     gives_names,
     own_bare_names,
@@ -181,7 +180,7 @@ def score_sentences(
     # "What RMSE does it reach, and on which dataset?": a sentence without a number may
     # answer the other part
     only_numbers = query.quantity and all(part.quantity for part in parts(query))
-    names_asked = asked_nouns(query.question) if asks_for_names(query.question) else frozenset()
+    names_asked = asked_nouns(query.question)
     picks: list[Pick] = []
     for paper in papers:
         paper_evidence = paper.evidence
