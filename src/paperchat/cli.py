@@ -501,6 +501,14 @@ def calibrate(
             "this embedder family (src/paperchat/retrieve/relevance-FAMILY.json).",
         ),
     ] = None,
+    answerability_only: Annotated[
+        bool,
+        typer.Option(
+            "--answerability-only",
+            help="Keep this embedder's fitted relevance model (ranking, summary papers) and "
+            "refit only the decision to answer or decline.",
+        ),
+    ] = False,
 ) -> None:
     """Fit the relevance model (ranking, abstention, summary papers) on labelled questions."""
     from paperchat.build import build_searcher
@@ -508,7 +516,7 @@ def calibrate(
     from paperchat.evals.dataset import default_file, load_questions
     from paperchat.retrieve.calibrate import calibrate as fit_model
     from paperchat.retrieve.calibrate import report
-    from paperchat.retrieve.relevance import RelevanceModel, family_of, params_path
+    from paperchat.retrieve.relevance import RelevanceModel, family_of, load_model, params_path
 
     questions = questions or default_file("questions.jsonl")
     if questions is None:
@@ -523,7 +531,15 @@ def calibrate(
     searcher = build_searcher(settings, relevance=RelevanceModel.untrained(family))
     target = out or params_path(family_of(searcher.embedder.name))
     fitted_on = f"{questions.name} split={split} ({len(chosen)} questions)"
-    model = fit_model(searcher, chosen, out=target, fitted_on=fitted_on)
+    kept = None
+    if answerability_only:
+        if not params_path(family).exists():
+            raise InputError(
+                f"no relevance model fitted for {family} yet: run `paperchat calibrate` "
+                "without --answerability-only first"
+            )
+        kept = load_model(settings.embed_model)
+    model = fit_model(searcher, chosen, out=target, fitted_on=fitted_on, relevance=kept)
     typer.echo(report(model))
     typer.echo(f"Written to {target}")
 

@@ -351,9 +351,10 @@ def judge(
         return verdict([], "not_in_corpus", query.absent)
     # a paper the question names bears on it, however far behind the best one and however
     # little else of the question it speaks to ("How many GPUs trained NPNet?")
-    if not named and (not papers or papers[0].probability < model.answer):
+    answered = model.answers(papers)
+    if not named and not answered:
         return verdict([], "no_relevant_paper")
-    relevant = keep(papers, model, query) if papers[0].probability >= model.answer else []
+    relevant = keep(papers, model, query) if answered else []
     relevant += [p for p in named if p not in relevant]
     relevant = relevant[:MAX_RELEVANT]
     # "the personalization paper that ...: which base model (SDXL?)": the paper it

@@ -7,9 +7,13 @@ a question the corpus cannot answer). Dialog turns are left out (their meaning d
 on the conversation). A logistic regression (scikit-learn) on standardised features
 gives the coefficients; the thresholds are then chosen on the same questions:
 
-- `answer`: the best paper's probability from which a question is answered — the value
+- `answer`: the best paper's probability from which one paper alone answers — the value
   that misclassifies the fewest questions (answerable vs not; questions naming something
   the corpus lacks are decided by that rule instead and left out);
+- the answerability model (retrieve/answerability.py), which decides whether a question
+  is answered from the best paper's probability and its lead over the others, fitted on
+  the same questions with its cut chosen the same way (`--answerability-only` refits
+  just this, keeping the ranking and the summary thresholds);
 - `summary` (and `keep`), `summary_ratio`: the probability, absolute and as a share of
   the best paper's, from which a paper belongs to a topic's set — the pair whose weaker
   of mean precision and mean recall against the topic questions' gold sets is best (a
@@ -23,11 +27,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from paperchat.retrieve import answerability
+from paperchat.retrieve.answerability import LEAD_OF, Answerability, question_row
 from paperchat.retrieve.relevance import FEATURES, RelevanceModel, family_of, features
 from paperchat.retrieve.searcher import HybridSearcher
 
@@ -90,7 +96,7 @@ def fit(labelled: Sequence[Labelled], family: str, fitted_on: str) -> RelevanceM
     draft = RelevanceModel(
         family, regression.coef_[0], float(regression.intercept_[0]), mean, scale, 0.5, 0.5, 0.5
     )
-    decided = [item for item in labelled if not item.named_absent and len(item.rows)]
+    decided = _decided(labelled)
     tops = np.asarray([draft.probability(item.rows).max() for item in decided])
     answerable = np.asarray([item.answerable for item in decided])
     answer = _best_cut(tops, answerable)
@@ -107,7 +113,22 @@ def fit(labelled: Sequence[Labelled], family: str, fitted_on: str) -> RelevanceM
         summary=round(summary, 4),
         summary_ratio=ratio,
         fitted_on=fitted_on,
+        answerability=fit_answerability(draft, labelled),
     )
+
+
+def _decided(labelled: Sequence[Labelled]) -> list[Labelled]:
+    """The questions the answer threshold decides: not those naming something the corpus
+    lacks (decided by that rule instead)."""
+    return [item for item in labelled if not item.named_absent and len(item.rows)]
+
+
+def fit_answerability(model: RelevanceModel, labelled: Sequence[Labelled]) -> Answerability:
+    """The decision to answer, read off the rankings `model` gives these questions."""
+    decided = _decided(labelled)
+    leads = [FEATURES.index(name) for name in LEAD_OF]
+    rows = [question_row(model.probability(item.rows), item.rows[:, leads]) for item in decided]
+    return answerability.fit(rows, [item.answerable for item in decided], _best_cut)
 
 
 def _best_summary_cut(model: RelevanceModel, topics: Sequence[Labelled]) -> tuple[float, float]:
@@ -143,10 +164,24 @@ def _best_summary_cut(model: RelevanceModel, topics: Sequence[Labelled]) -> tupl
 
 
 def calibrate(
-    searcher: HybridSearcher, questions: Sequence, *, out: Path, fitted_on: str
+    searcher: HybridSearcher,
+    questions: Sequence,
+    *,
+    out: Path,
+    fitted_on: str,
+    relevance: RelevanceModel | None = None,
 ) -> RelevanceModel:
+    """Fit everything, or with `relevance` only the decision to answer on top of it
+    (ranking and summary papers stay as they are)."""
     labelled = collect(searcher, questions)
-    model = fit(labelled, family_of(searcher.embedder.name), fitted_on)
+    if relevance is None:
+        model = fit(labelled, family_of(searcher.embedder.name), fitted_on)
+    else:
+        model = replace(
+            relevance,
+            answerability=fit_answerability(relevance, labelled),
+            fitted_on=f"{relevance.fitted_on}; answerability: {fitted_on}",
+        )
     out.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
     return model
 
@@ -155,6 +190,11 @@ def report(model: RelevanceModel) -> str:
     lines = [f"relevance model for {model.family} ({model.fitted_on})"]
     for name, c in zip(FEATURES, model.coefficients, strict=True):
         lines.append(f"  {name:<24} {c:+.3f}")
+    if model.answerability:
+        lines.append("  answerability:")
+        for name, c in zip(answerability.INPUTS, model.answerability.coefficients, strict=True):
+            lines.append(f"    {name:<22} {c:+.3f}")
+        lines.append(f"    cut {model.answerability.cut:.3f}")
     lines.append(
         f"  thresholds: answer {model.answer:.3f}, keep {model.keep:.3f}, "
         f"summary {model.summary:.3f} (and {model.summary_ratio:.2f} of the best)"

@@ -31,6 +31,7 @@ import numpy as np
 
 from paperchat.corpus.paper import Paper
 from paperchat.index.evidence import Evidence, PaperEvidence
+from paperchat.retrieve.answerability import LEAD_OF, Answerability, question_row
 from paperchat.retrieve.query import Query, still_absent
 from paperchat.text.lexical import content_stems, numbers, styled_head
 
@@ -105,12 +106,25 @@ class RelevanceModel:
     summary: float  # papers of a summary from this probability ...
     summary_ratio: float = 0.0  # ... and from this share of the best paper's
     fitted_on: str = ""
+    # whether a question is answered, from the whole ranking (without one: `answer`)
+    answerability: Answerability | None = None
 
     def probability(self, rows: np.ndarray) -> np.ndarray:
         if not len(rows):
             return np.zeros(0)
         z = ((rows - self.mean) / self.scale) @ self.coefficients + self.intercept
         return 1.0 / (1.0 + np.exp(-z))
+
+    def answers(self, papers: Sequence[ScoredPaper]) -> bool:
+        """Whether the question these papers were scored for (all its candidates, most
+        relevant first) is answered from them, or the corpus has no paper on it."""
+        if not papers:
+            return False
+        if self.answerability is None or not all(p.features for p in papers):
+            return papers[0].probability >= self.answer
+        probabilities = np.asarray([p.probability for p in papers])
+        leads = np.asarray([[p.features[name] for name in LEAD_OF] for p in papers])
+        return self.answerability.answers(question_row(probabilities, leads))
 
     @classmethod
     def untrained(cls, family: str) -> RelevanceModel:
@@ -138,7 +152,7 @@ class RelevanceModel:
                 "summary_ratio": self.summary_ratio,
             },
             "fitted_on": self.fitted_on,
-        }
+        } | ({"answerability": self.answerability.to_json()} if self.answerability else {})
 
     @classmethod
     def from_json(cls, data: dict) -> RelevanceModel:
@@ -159,6 +173,9 @@ class RelevanceModel:
             summary=float(thresholds["summary"]),
             summary_ratio=float(thresholds.get("summary_ratio", 0.0)),
             fitted_on=data.get("fitted_on", ""),
+            answerability=Answerability.from_json(data["answerability"])
+            if "answerability" in data
+            else None,
         )
 
 
