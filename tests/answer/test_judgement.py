@@ -737,6 +737,19 @@ def test_a_word_capitalised_by_its_place_does_not_make_a_known_name_unknown(evid
     assert absent_names("Beyond COCO, where does SwiftNet help?", evidence) == ["COCO"]
     # a name the corpus lacks is still caught at the start of a question
     assert any("Inversion" in n for n in absent_names("Textual Inversion: like NPNet?", evidence))
+    # a word the corpus writes in lower case is capitalised by its place, not a name
+    assert absent_names("Lightweight SwiftNet: how fast is it?", evidence) == []
+    assert absent_names("Featherweight SwiftNet: how fast?", evidence) == ["Featherweight SwiftNet"]
+
+
+def test_a_name_the_question_likens_what_it_describes_to_is_not_asked_about(evidence):
+    from paperchat.retrieve.query import absent_names
+
+    # "DETR-style": a detector like DETR is meant, whether or not the corpus has DETR
+    assert absent_names("Which DETR-style detector shares its operators?", evidence) == []
+    assert absent_names("Which LDA-like model finds topics?", evidence) == []
+    assert absent_names("How is DETR trained?", evidence) == ["DETR"]
+    assert absent_names("Which DETR-based detector is fastest?", evidence) == ["DETR-based"]
 
 
 def test_they_after_several_papers_is_told_apart_by_the_question_alone(evidence):

@@ -215,5 +215,6 @@ def test_a_detail_missing_prompt_names_what_the_abstract_lacks(openai_server, ll
     answer = llm_assistant().ask("How many GPUs was SwiftNet trained on?", mode="llm")
     assert answer.verdict == "detail_missing" and not answer.abstained
     _, user = openai_server.completion_requests()[0].messages
-    note = VERDICT_NOTES["detail_missing"].format(lacking="anything about “GPUs”")
-    assert note in user["content"]  # the tiny corpus never says "GPU": a name it lacks
+    # SwiftNet is plainly the paper meant ("GPUs", a word no abstract uses, is no name)
+    note = VERDICT_NOTES["detail_missing"].format(lacking="how many GPUs")
+    assert note in user["content"]

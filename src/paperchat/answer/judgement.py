@@ -342,8 +342,8 @@ def judge(
         return verdict(named[:1], "detail_missing", lacks=lacks, passing=passing)
     # a short acronym ("API", "SQL") is as often a word as a name: lacking it, a question
     # a paper fits well is still that paper's
-    fits = bool(papers) and papers[0].probability >= model.answer
-    if query.absent and not (fits and all(is_acronym(n) for n in query.absent)):
+    answered = model.answers(papers)
+    if query.absent and not (answered and all(is_acronym(n) for n in query.absent)):
         here = [p for p in named if p.probability >= model.answer or not p.named]
         here = here or [p for p in papers[:1] if titled(query, p, papers, weights)]
         if here:  # the question picks out a paper that is here; the rest it lacks
@@ -351,7 +351,6 @@ def judge(
         return verdict([], "not_in_corpus", query.absent)
     # a paper the question names bears on it, however far behind the best one and however
     # little else of the question it speaks to ("How many GPUs trained NPNet?")
-    answered = model.answers(papers)
     if not named and not answered:
         return verdict([], "no_relevant_paper")
     relevant = keep(papers, model, query) if answered else []

@@ -26,6 +26,7 @@ from paperchat.text.lexical import (
     content_words,
     named_terms,
     stem,
+    styled_head,
 )
 
 Pointing = Literal["none", "subject", "among"]
@@ -159,6 +160,15 @@ def _made_of_known(name: str, evidence: Evidence) -> bool:
     )
 
 
+_LIKENED = re.compile(r"-(?:style|like|inspired|esque|type)$", re.I)
+
+
+def _likens(name: str) -> bool:
+    """ "DETR-style", "LDA-like": the question likens what it describes to the name, so a
+    paper of that kind is meant, not the named thing (whether or not the corpus has it)."""
+    return bool(styled_head(name)) and _LIKENED.search(name) is not None
+
+
 def absent_names(text: str, evidence: Evidence) -> list[str]:
     """Names the text mentions that no title or abstract of the index uses: a named
     method ("ControlNet"), a capitalised word the corpus never uses ("Mamba"), or a
@@ -171,7 +181,7 @@ def absent_names(text: str, evidence: Evidence) -> list[str]:
     absent = [
         n
         for n in dict.fromkeys(candidates)
-        if not evidence.mentions(n) and not _made_of_known(n, evidence)
+        if not evidence.mentions(n) and not _made_of_known(n, evidence) and not _likens(n)
     ]
     for match in _PHRASE.finditer(text):
         kept = match.group(0).split()
@@ -180,8 +190,11 @@ def absent_names(text: str, evidence: Evidence) -> list[str]:
         phrase = " ".join(kept)
         if len(kept) < 2 or any(n in phrase for n in absent):
             continue
-        if _SENTENCE_START.search(text[: match.start()]) and english.everyday(kept[0]):
-            rest = " ".join(kept[1:])  # "Besides ImageNet": capitalised by its place
+        first = kept[0]
+        if _SENTENCE_START.search(text[: match.start()]) and (
+            english.everyday(first) or first.lower() in evidence.vocabulary
+        ):
+            rest = " ".join(kept[1:])  # "Besides ImageNet", "Undersampled MRI": by its place
             if evidence.mentions_phrase(rest) or evidence.mentions(rest):
                 continue
         if not evidence.mentions_phrase(phrase):
