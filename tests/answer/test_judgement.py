@@ -701,6 +701,14 @@ def test_the_clause_that_asks_is_what_must_be_stated():
     assert lacks(described) is None
     setup = described.split(", what")[0]
     assert lacks(f"{setup}, how many GPUs trained it?")  # the setup says nothing of GPUs
+    # the description may be a sentence of its own
+    told = (
+        "A tool turns what beginners type into wording that image generators respond to "
+        "better, learnt from pairs of rough and polished requests. What average "
+        "improvement does it report?"
+    )
+    assert lacks(told) is None
+    assert lacks(told.replace("What average improvement does it report?", "How many GPUs?"))
 
 
 def test_an_acronym_the_question_spells_out_names_the_paper_that_uses_it():

@@ -155,7 +155,8 @@ _QUESTION_START = (
 )
 _NEXT_PART = re.compile(rf"(?:,\s*|\s+)and\s+{_QUESTION_START}|\?\s+{_QUESTION_START}", re.I)
 _PART_WORDS = re.compile(r"[\w-]+")
-_LAST_CLAUSE = re.compile(r".*,\s*(?=(?:what|which|who|how)\b)", re.I)
+# the question after the words that set it up: "..., what" or "... training. What"
+_LAST_CLAUSE = re.compile(r".*(?:,|[.;:!?](?=\s))\s*(?=(?:what|which|who|how)\b)", re.I)
 
 
 # "What loss did ...", "Which dataset is ...": one or two words between the question word
@@ -432,7 +433,8 @@ def unstated(
 
 def asking_clause(query: Query) -> Query:
     """The clause that asks, when words setting it up come first ("For the framework
-    that rewrites prompts ..., what average improvement is reported?"): what the abstract
+    that rewrites prompts ..., what average improvement is reported?", "A paper fixes
+    ... by perturbing samples. What FID does it reach?"): what the abstract
     must state; the description picked the paper, which is the relevance model's (or
     the name's) to judge."""
     found = _LAST_CLAUSE.match(query.question)
