@@ -3,6 +3,8 @@ what the paper does."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -127,3 +129,34 @@ def test_a_sentence_without_a_number_may_answer_the_other_part_of_a_question(mon
     # a number asked for alone: a sentence without one is pushed down; asked with more, not
     assert with_bonus[only] - without[only] == pytest.approx(-0.2)
     assert with_bonus[both] == pytest.approx(without[both])
+
+
+def test_a_follow_up_quotes_what_it_asks_not_what_its_context_found():
+    paper = Paper(
+        id="rg",
+        title="Reward Guided Latent Consistency Distillation",
+        abstract="We distill a latent consistency model from a latent diffusion teacher. "
+        "We add reward model feedback to latent consistency distillation. "
+        "To avoid over-optimization, we propose a proxy that smooths the reward signal.",
+    )
+    embedder, evidence, found, scored = _answering_alone(paper)
+    question = "What do they propose to avoid over-optimization?"
+    context = f"(latent consistency distillation with reward model feedback) {question}"
+    query = analyse(question, evidence, embedder.embed_documents, text=context)
+    in_context = replace(scored, sentence_scores=found.similarities(query.vector))
+    judgement = Judgement(query, [in_context], [in_context], "answered")
+    answering = found.sentences.index(
+        "To avoid over-optimization, we propose a proxy that smooths the reward signal."
+    )
+    found_by_context = found.sentences.index(
+        "We add reward model feedback to latent consistency distillation."
+    )
+
+    def lead(scores: dict[int, float]) -> float:
+        return scores[answering] - scores[found_by_context]
+
+    searched = {p.index: p.score for p in score_sentences(judgement)}
+    asked = {p.index: p.score for p in score_sentences(judgement, embedder.embed_documents)}
+    # most of the meaning is measured against the question as asked, not its context
+    assert lead(asked) > lead(searched) + 0.05
+    assert max(asked, key=asked.get) == answering

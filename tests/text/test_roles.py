@@ -25,6 +25,12 @@ from paperchat.text.roles import sentence_role
         ("The student keeps a single network evaluation.", 2, "other"),
         ("Most significantly, ablation studies reveal that five views suffice.", 7, "result"),
         ("Most methods need many views.", 2, "background"),
+        # the problem it answers first, then what the paper does about it
+        (
+            "As it can suffer from over-optimization, we overcome this by a proxy.",
+            3,
+            "contribution",
+        ),
     ],
 )
 def test_sentence_roles(sentence, index, role):

@@ -161,13 +161,18 @@ def score_sentences(
     close to it; so most of each sentence's cosine is taken against the question
     without the name ("how big is NPNet's training set?" → "how big is training set?"),
     and the name bonus only counts when papers other than the named one are in play.
+    So it is for a follow-up, searched with its conversation's context: most of the
+    cosine is taken against the question as asked.
     """
     query = judgement.query
     names = list(query.names)
     papers = focus(judgement)
     residual = None
-    rest = without_names(query.question, names) if names else ""
-    if embed is not None and rest and rest != query.question and content_stems(rest):
+    rest = without_names(query.question, names) if names else query.question
+    # a follow-up is searched with its context, which found the paper; what to quote
+    # from it is what the question itself asks ("what do they introduce to avoid ...?")
+    differs = rest != query.question or query.text != query.question
+    if embed is not None and rest and differs and content_stems(rest):
         residual = unit_rows(np.asarray(embed([rest]), dtype=np.float32))[0]
     best_relevance = max((p.probability for p in papers), default=0.0)
     stems = set(query.stems)

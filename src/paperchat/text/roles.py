@@ -12,7 +12,8 @@ _CONTRIBUTION = re.compile(
     r"\b(?:we|this (?:paper|work|study|report|article)|our (?:work|paper|method|approach|model|"
     r"framework))\s+(?:\w+\s+){0,2}(?:propose|introduce|present|develop|design|devise|"
     r"formulate|derive|build|train|release|study|investigate|explore|analy[sz]e|establish|"
-    r"prove|extend|leverage|offer|use|adopt|address|tackle|provide)",
+    r"prove|extend|leverage|offer|use|adopt|address|tackle|provide|overcome|mitigate|"
+    r"alleviate|resolve|remedy)",
     re.I,
 )
 _RESULT = re.compile(
