@@ -157,6 +157,7 @@ def test_counted_reads_what_a_how_many_question_counts():
     assert counted("What does it reach?") == set()
     # what a method does, not a count asked for
     assert counted("the paper that finds how many hidden factors there are") == set()
+    assert counted("a way to work out how many hidden factors there are") == set()
 
 
 def test_a_quantity_is_asked_by_the_question_not_by_what_it_describes():
@@ -170,6 +171,10 @@ def test_a_quantity_is_asked_by_the_question_not_by_what_it_describes():
     assert asks_for_quantity("What acceleration factor does Speculative Jacobi Decoding reach?")
     assert asks_for_quantity("What temperature was used in the uniformity loss?")
     assert not asks_for_quantity("Which hidden factors cause the domain shift?")
+    assert not asks_for_quantity("a fast way to work out how many hidden factors there are")
+    assert asks_for_quantity("What mAP does DSL reach on MS-COCO?")
+    assert asks_for_quantity("What AP50 does it get, and what CLIP score?")
+    assert not asks_for_quantity("What is the map of the corpus?")  # a map, not mAP
 
 
 def test_the_missing_detail_is_named_in_the_question_s_terms():

@@ -37,7 +37,8 @@ _QUANTITY = re.compile(
     r"what (?:[\w-]+ ){0,3}(?:fid|accuracy|perplexity|ppl|speed-?up|miou|iou|bleu|error|score|"
     r"top-1|precision|recall|f1|f-measure|f-score|auc|psnr|ssim|latency|throughput|gain|"
     r"improvement|reduction|size|percentage|fraction|proportion|share|rate|number|ratio|margin|"
-    r"level|value|temperature|threshold|rmse|mse|auroc|lpips|kid|wer|"
+    r"level|value|temperature|threshold|rmse|mse|auroc|lpips|kid|wer|ndcg|mrr|mae|hit@\d+|"
+    r"(?-i:m?AP(?:50)?|CER|EER)|clip[- ]score|"  # "mAP", not "map"
     r"(?:acceleration|compression) factor)|"
     r"up to what)\b",
     re.I,
@@ -66,7 +67,7 @@ _PHRASE = re.compile(r"\b[A-Z][A-Za-z0-9-]+(?:\s+(?:of\s+)?[A-Z][A-Za-z0-9-]+)+\
 # "a method that finds how many factors there are" describes what it does, asks no number
 _DOES = re.compile(
     r"\b(?:find|learn|determin|estimat|infer|decid|choos|select|predict|count|identif|"
-    r"discover|recover)\w*\s+$",
+    r"discover|recover|(?:work|figur)\w* out)\w*\s+$",
     re.I,
 )
 
