@@ -27,8 +27,8 @@ Each sentence of each relevant paper is scored against the question:
   − BOILERPLATE_PENALTY for links and "code is available"
   − PAPER_WEIGHT × how far the paper is behind the most relevant one (relevance model)
 
-and the best few are kept, grouped by paper (papers ordered by their best sentence,
-sentences in abstract order, so each paper reads as a short passage).
+and the best few are kept, grouped by paper (the most relevant paper first, sentences
+in abstract order, so each paper reads as a short passage).
 """
 
 from __future__ import annotations
@@ -255,7 +255,9 @@ def select(picks: list[Pick], named: Collection[str] = ()) -> list[list[Pick]]:
         used += 1
         if used == MAX_SENTENCES:
             break
-    return [sorted(group, key=lambda p: p.index) for group in groups.values()]
+    # the paper that bears most on the question leads: "it" in a follow-up means that one
+    ordered = sorted(groups.values(), key=lambda g: g[0].paper.probability, reverse=True)
+    return [sorted(group, key=lambda p: p.index) for group in ordered]
 
 
 def _lead(count: int) -> str:
