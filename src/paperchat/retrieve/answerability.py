@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from paperchat.retrieve.fitted import read_weights, require_inputs, weights_json
+
 # the relevance FEATURES on which the best paper's lead over the others is measured
 LEAD_OF = ("dense_similarity", "keyword_relative", "best_sentence")
 INPUTS = ("best_log_odds", "dense_lead", "keyword_lead", "sentence_lead")
@@ -55,27 +57,14 @@ class Answerability:
     def to_json(self) -> dict:
         return {
             "inputs": list(INPUTS),
-            "coefficients": [round(float(c), 6) for c in self.coefficients],
-            "intercept": round(float(self.intercept), 6),
-            "mean": [round(float(m), 6) for m in self.mean],
-            "scale": [round(float(s), 6) for s in self.scale],
+            **weights_json(self.coefficients, self.intercept, self.mean, self.scale),
             "cut": round(float(self.cut), 4),
         }
 
     @classmethod
     def from_json(cls, data: dict) -> Answerability:
-        if list(data["inputs"]) != list(INPUTS):
-            raise ValueError(
-                "the answerability model was fitted on other inputs; refit it with "
-                "`paperchat calibrate`"
-            )
-        return cls(
-            coefficients=np.asarray(data["coefficients"], dtype=float),
-            intercept=float(data["intercept"]),
-            mean=np.asarray(data["mean"], dtype=float),
-            scale=np.asarray(data["scale"], dtype=float),
-            cut=float(data["cut"]),
-        )
+        require_inputs(data["inputs"], INPUTS, "answerability model")
+        return cls(**read_weights(data), cut=float(data["cut"]))
 
 
 def fit(rows: Sequence[np.ndarray], answerable: Sequence[bool], best_cut) -> Answerability:

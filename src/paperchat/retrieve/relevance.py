@@ -32,6 +32,7 @@ import numpy as np
 from paperchat.corpus.paper import Paper
 from paperchat.index.evidence import Evidence, PaperEvidence
 from paperchat.retrieve.answerability import LEAD_OF, Answerability, question_row
+from paperchat.retrieve.fitted import read_weights, require_inputs, weights_json
 from paperchat.retrieve.query import Query, still_absent
 from paperchat.text.lexical import content_stems, numbers, styled_head
 
@@ -141,10 +142,7 @@ class RelevanceModel:
         return {
             "family": self.family,
             "features": list(FEATURES),
-            "coefficients": [round(float(c), 6) for c in self.coefficients],
-            "intercept": round(float(self.intercept), 6),
-            "mean": [round(float(m), 6) for m in self.mean],
-            "scale": [round(float(s), 6) for s in self.scale],
+            **weights_json(self.coefficients, self.intercept, self.mean, self.scale),
             "thresholds": {
                 "answer": self.answer,
                 "keep": self.keep,
@@ -156,18 +154,11 @@ class RelevanceModel:
 
     @classmethod
     def from_json(cls, data: dict) -> RelevanceModel:
-        if list(data["features"]) != list(FEATURES):
-            raise ValueError(
-                "relevance parameters were fitted on other features; refit them with "
-                "`paperchat calibrate`"
-            )
+        require_inputs(data["features"], FEATURES, "relevance model")
         thresholds = data["thresholds"]
         return cls(
             family=data["family"],
-            coefficients=np.asarray(data["coefficients"], dtype=float),
-            intercept=float(data["intercept"]),
-            mean=np.asarray(data["mean"], dtype=float),
-            scale=np.asarray(data["scale"], dtype=float),
+            **read_weights(data),
             answer=float(thresholds["answer"]),
             keep=float(thresholds["keep"]),
             summary=float(thresholds["summary"]),
