@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from paperchat.retrieve.fitted import read_weights, require_inputs, weights_json
+from paperchat.retrieve import fitted
 
 # the relevance FEATURES on which the best paper's lead over the others is measured
 LEAD_OF = ("dense_similarity", "keyword_relative", "best_sentence")
@@ -48,8 +48,9 @@ class Answerability:
     cut: float
 
     def probability(self, row: np.ndarray) -> float:
-        z = float(((row - self.mean) / self.scale) @ self.coefficients + self.intercept)
-        return 1.0 / (1.0 + math.exp(-z))
+        return float(
+            fitted.probability(row, self.coefficients, self.intercept, self.mean, self.scale)
+        )
 
     def answers(self, row: np.ndarray) -> bool:
         return self.probability(row) >= self.cut
@@ -57,26 +58,19 @@ class Answerability:
     def to_json(self) -> dict:
         return {
             "inputs": list(INPUTS),
-            **weights_json(self.coefficients, self.intercept, self.mean, self.scale),
+            **fitted.weights_json(self.coefficients, self.intercept, self.mean, self.scale),
             "cut": round(float(self.cut), 4),
         }
 
     @classmethod
     def from_json(cls, data: dict) -> Answerability:
-        require_inputs(data["inputs"], INPUTS, "answerability model")
-        return cls(**read_weights(data), cut=float(data["cut"]))
+        fitted.require_inputs(data["inputs"], INPUTS, "answerability model")
+        return cls(**fitted.read_weights(data), cut=float(data["cut"]))
 
 
 def fit(rows: Sequence[np.ndarray], answerable: Sequence[bool], best_cut) -> Answerability:
     """The model for questions given by their `question_row`s, and the cut `best_cut`
     (scores, labels → threshold) picks on its probabilities."""
-    from sklearn.linear_model import LogisticRegression
-
-    x = np.asarray(rows, dtype=float)
-    y = np.asarray(answerable, dtype=int)
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale = np.where(scale < 1e-9, 1.0, scale)
-    regression = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, y)
-    draft = Answerability(regression.coef_[0], float(regression.intercept_[0]), mean, scale, 0.5)
-    scores = np.asarray([draft.probability(r) for r in x])
-    return Answerability(draft.coefficients, draft.intercept, mean, scale, best_cut(scores, y))
+    x, y = np.asarray(rows, dtype=float), np.asarray(answerable, dtype=int)
+    weights = fitted.fit_weights(x, y)
+    return Answerability(**weights, cut=best_cut(fitted.probability(x, **weights), y))

@@ -34,11 +34,13 @@ import numpy as np
 
 from paperchat.retrieve import answerability
 from paperchat.retrieve.answerability import LEAD_OF, Answerability, question_row
+from paperchat.retrieve.fitted import fit_weights
 from paperchat.retrieve.relevance import FEATURES, RelevanceModel, family_of, features
 from paperchat.retrieve.searcher import HybridSearcher
 
 SKIP_TYPES = {"dialog"}
 SUMMARY_K = 8
+ANSWERABILITY_FIT = "; answerability: "  # in `fitted_on`, what the answerability was fitted on
 
 
 @dataclass(frozen=True)
@@ -85,17 +87,10 @@ def _best_cut(scores: np.ndarray, positive: np.ndarray) -> float:
 
 
 def fit(labelled: Sequence[Labelled], family: str, fitted_on: str) -> RelevanceModel:
-    from sklearn.linear_model import LogisticRegression
-
     x = np.concatenate([item.rows for item in labelled])
     y = np.concatenate([[pid in item.gold for pid in item.ids] for item in labelled]).astype(int)
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale = np.where(scale < 1e-9, 1.0, scale)
-    regression = LogisticRegression(C=1.0, max_iter=2000)
-    regression.fit((x - mean) / scale, y)
-    draft = RelevanceModel(
-        family, regression.coef_[0], float(regression.intercept_[0]), mean, scale, 0.5, 0.5, 0.5
-    )
+    weights = fit_weights(x, y)
+    draft = RelevanceModel(family, **weights, answer=0.5, keep=0.5, summary=0.5)
     decided = _decided(labelled)
     tops = np.asarray([draft.probability(item.rows).max() for item in decided])
     answerable = np.asarray([item.answerable for item in decided])
@@ -104,10 +99,7 @@ def fit(labelled: Sequence[Labelled], family: str, fitted_on: str) -> RelevanceM
     summary, ratio = _best_summary_cut(draft, topics) if topics else (answer, 0.0)
     return RelevanceModel(
         family,
-        draft.coefficients,
-        draft.intercept,
-        mean,
-        scale,
+        **weights,
         answer=round(answer, 4),
         keep=round(summary, 4),
         summary=round(summary, 4),
@@ -180,7 +172,7 @@ def calibrate(
         model = replace(
             relevance,
             answerability=fit_answerability(relevance, labelled),
-            fitted_on=f"{relevance.fitted_on}; answerability: {fitted_on}",
+            fitted_on=f"{relevance.fitted_on.split(ANSWERABILITY_FIT)[0]}{ANSWERABILITY_FIT}{fitted_on}",
         )
     out.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
     return model

@@ -38,7 +38,7 @@ _QUANTITY = re.compile(
     r"top-1|precision|recall|f1|f-measure|f-score|auc|psnr|ssim|latency|throughput|gain|"
     r"improvement|reduction|size|percentage|fraction|proportion|share|rate|number|ratio|margin|"
     r"level|value|temperature|threshold|rmse|mse|auroc|lpips|kid|wer|ndcg|mrr|mae|hit@\d+|"
-    r"(?-i:m?AP(?:50)?|CER|EER)|clip[- ]score|"  # "mAP", not "map"
+    r"(?-i:m?AP(?:50)?|CER|EER)|"  # "mAP", not "map"
     r"(?:acceleration|compression) factor)|"
     r"up to what)\b",
     re.I,

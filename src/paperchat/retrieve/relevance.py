@@ -32,7 +32,7 @@ import numpy as np
 from paperchat.corpus.paper import Paper
 from paperchat.index.evidence import Evidence, PaperEvidence
 from paperchat.retrieve.answerability import LEAD_OF, Answerability, question_row
-from paperchat.retrieve.fitted import read_weights, require_inputs, weights_json
+from paperchat.retrieve.fitted import probability, read_weights, require_inputs, weights_json
 from paperchat.retrieve.query import Query, still_absent
 from paperchat.text.lexical import content_stems, numbers, styled_head
 
@@ -113,15 +113,14 @@ class RelevanceModel:
     def probability(self, rows: np.ndarray) -> np.ndarray:
         if not len(rows):
             return np.zeros(0)
-        z = ((rows - self.mean) / self.scale) @ self.coefficients + self.intercept
-        return 1.0 / (1.0 + np.exp(-z))
+        return probability(rows, self.coefficients, self.intercept, self.mean, self.scale)
 
     def answers(self, papers: Sequence[ScoredPaper]) -> bool:
         """Whether the question these papers were scored for (all its candidates, most
         relevant first) is answered from them, or the corpus has no paper on it."""
         if not papers:
             return False
-        if self.answerability is None or not all(p.features for p in papers):
+        if self.answerability is None:
             return papers[0].probability >= self.answer
         probabilities = np.asarray([p.probability for p in papers])
         leads = np.asarray([[p.features[name] for name in LEAD_OF] for p in papers])
