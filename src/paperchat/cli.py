@@ -538,7 +538,7 @@ def calibrate(
                 f"no relevance model fitted for {family} yet: run `paperchat calibrate` "
                 "without --answerability-only first"
             )
-        kept = load_model(settings.embed_model)
+        kept = load_model(settings.embed_model, answerability=False)  # refitted below
     model = fit_model(searcher, chosen, out=target, fitted_on=fitted_on, relevance=kept)
     typer.echo(report(model))
     typer.echo(f"Written to {target}")

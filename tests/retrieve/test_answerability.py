@@ -102,3 +102,10 @@ def test_answerability_round_trips_and_refuses_other_inputs():
     stale = model.answerability.to_json() | {"inputs": list(INPUTS[:-1])}
     with pytest.raises(ValueError, match="calibrate"):
         Answerability.from_json(stale)
+    # `calibrate --answerability-only` reads the rest of a file whose decision is stale
+    saved = model.to_json() | {"answerability": stale}
+    with pytest.raises(ValueError, match="calibrate"):
+        RelevanceModel.from_json(saved)
+    kept = RelevanceModel.from_json(saved, answerability=False)
+    assert kept.answerability is None
+    np.testing.assert_allclose(kept.coefficients, model.coefficients)

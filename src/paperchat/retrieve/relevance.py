@@ -152,7 +152,9 @@ class RelevanceModel:
         } | ({"answerability": self.answerability.to_json()} if self.answerability else {})
 
     @classmethod
-    def from_json(cls, data: dict) -> RelevanceModel:
+    def from_json(cls, data: dict, *, answerability: bool = True) -> RelevanceModel:
+        """The model saved as `data`; without its decision to answer when `answerability`
+        is False (about to be refitted: it may have been fitted on other inputs)."""
         require_inputs(data["features"], FEATURES, "relevance model")
         thresholds = data["thresholds"]
         return cls(
@@ -164,7 +166,7 @@ class RelevanceModel:
             summary_ratio=float(thresholds.get("summary_ratio", 0.0)),
             fitted_on=data.get("fitted_on", ""),
             answerability=Answerability.from_json(data["answerability"])
-            if "answerability" in data
+            if answerability and "answerability" in data
             else None,
         )
 
@@ -178,7 +180,7 @@ def params_path(family: str) -> Path:
     return Path(str(files("paperchat.retrieve") / f"relevance-{family}.json"))
 
 
-def load_model(embedder_name: str) -> RelevanceModel:
+def load_model(embedder_name: str, *, answerability: bool = True) -> RelevanceModel:
     """The fitted model for this embedder's family (MiniLM's, with a warning, when none
     was fitted for it)."""
     family = family_of(embedder_name)
@@ -190,7 +192,9 @@ def load_model(embedder_name: str) -> RelevanceModel:
             embedder_name,
         )
         path = params_path("minilm")
-    return RelevanceModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+    return RelevanceModel.from_json(
+        json.loads(path.read_text(encoding="utf-8")), answerability=answerability
+    )
 
 
 def mentions(text: str, name: str) -> bool:
