@@ -175,6 +175,14 @@ def test_a_quantity_is_asked_by_the_question_not_by_what_it_describes():
     assert asks_for_quantity("What mAP does DSL reach on MS-COCO?")
     assert asks_for_quantity("What AP50 does it get, and what CLIP score?")
     assert not asks_for_quantity("What is the map of the corpus?")  # a map, not mAP
+    # the verb of a clause describing the thing looked for, unless it reports a figure
+    assert not asks_for_quantity(
+        "looking for a loss that, besides cosine similarity, also optimizes how much two "
+        "images' neighbour sets overlap"
+    )
+    assert not asks_for_quantity("a regularizer that controls how much each expert is used")
+    assert asks_for_quantity("Is there a paper that reports how many GPUs were used?")
+    assert asks_for_quantity("a sampler that adapts its steps, and how much faster is it?")
 
 
 def test_the_missing_detail_is_named_in_the_question_s_terms():
@@ -687,6 +695,20 @@ def test_how_long_a_part_takes_is_stated_by_a_duration():
     asked = "How many parameters does its fine-tuned variant train, and how long does that take?"
     assert lacks(asked) is None
     assert lacks("How many parameters does it train, and how long does inference on video take?")
+
+
+def test_how_a_rival_compares_is_stated_by_a_comparison_with_a_figure():
+    paper = Paper(
+        id="anomalies",
+        title="Domain-independent detection of known anomalies",
+        abstract="We detect known anomalies across domains. Overall, SEMLP achieves the best "
+        "performance with an average image-level AUROC of 87.2 % vs. 80.4 % by MIRO.",
+    )
+    lacks = _lacks_in(paper)
+    asked = "What image-level AUROC does it reach, and how does the strongest baseline compare?"
+    assert lacks(asked) is None
+    plain = Paper(id="plain", title=paper.title, abstract="We detect known anomalies well.")
+    assert _lacks_in(plain)("How does the strongest baseline compare?")
 
 
 def test_the_clause_that_asks_is_what_must_be_stated():

@@ -19,6 +19,9 @@ def test_numbers_are_normalised_and_names_are_not_numbers():
     assert numbers("100k pairs, 1,000 steps, 2.50 FID") == {"100000", "1000", "2.5"}
     assert numbers("on ImageNet 64x64 and 256 × 256") == set()
     assert "10" not in numbers("10% of labels")  # a percentage is not a plain 10
+    # a list's markers are not figures; a number in brackets still is
+    assert numbers("it helps (1) stability, (2) efficiency; we use: 1) a, 2) b") == set()
+    assert numbers("a gain (3.5%) on scores (e.g. 45)") == {"3.5%", "45"}
 
 
 def test_citation_markers():

@@ -382,3 +382,18 @@ def test_a_questions_unknown_words_are_embedded_in_the_background(tmp_path):
     assert threads and threads[0] is not threading.current_thread()
     known = built.word_vectors.lookup(["gpu", "zebra"], embed)  # now all cached
     assert known.done() and len(threads) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "known"),
+    [("Gram", True), ("Laplace", True), ("Euclid", True), ("Gramm", False), ("GRAM", False)],
+)
+def test_a_persons_name_is_mentioned_where_the_corpus_uses_its_adjective(tmp_path, name, known):
+    papers = {
+        "g": Paper(
+            id="g",
+            title="Penalties",
+            abstract="We revisit the Gramian matrix, a Laplacian and the Euclidean distance.",
+        )
+    }
+    assert _build(tmp_path, CountingEmbedder(), papers).mentions(name) is known

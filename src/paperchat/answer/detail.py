@@ -146,6 +146,14 @@ _HARDWARE_ASKED = re.compile(
     r"\b(?:what|which)\s+(?:\w+\s+)?(?:gpus?|tpus?|npus?|hardware|devices?|machines?)\b", re.I
 )
 _HARDWARE = re.compile(r"\b(?:[GTN]PUs?|CPUs?|[AHV]100s?|RTX\s?\d+|Ascend)\b")
+# "how does the strongest baseline compare?": stated by a comparison with a figure
+# ("87.2% vs. 80.4% by MIRO", "outperforms ... by 3 points"), whatever the rival is called
+_COMPARE_ASKED = re.compile(r"\bhow\s+(?:does|do|did)\b[^?]*\bcompare\b", re.I)
+_COMPARISON = re.compile(
+    r"\b(?:vs\.?|versus|compared (?:to|with)|than|outperform\w*|surpass\w*|beat\w*|"
+    r"over (?:the )?(?:best|strongest|prior|previous|baseline|state))",
+    re.I,
+)
 
 
 # "What test error does it reach, and with which architecture?" asks two things.
@@ -480,6 +488,12 @@ def _states(
         _HARDWARE.search(p.paper.abstract) for p in papers
     ):
         return False
+    if _COMPARE_ASKED.search(query.question):
+        return any(
+            _COMPARISON.search(sentence) and gives_number(sentence, query.question)
+            for p in papers
+            for sentence in p.evidence.sentences
+        )
     what = counted(query.question)
     if what:
         return any(_gives_count(s, what) for p in papers for s in p.evidence.sentences)

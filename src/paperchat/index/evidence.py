@@ -413,6 +413,9 @@ class Evidence:
         forms |= {f[:-1] for f in forms if f.endswith("s") and len(f) > 3}  # "GPUs"
         if head := styled_head(name):  # "CLIP-style" is about CLIP
             forms.add(head.lower())
+        if name.isalpha() and name.istitle():  # a person's name in its adjective: "Gramian"
+            stem_ = key[:-1] if key.endswith("e") else key  # "Laplace": "Laplacian"
+            forms |= {f"{key}ian", f"{key}ean", f"{stem_}ian"}
         if any(f in self.vocabulary for f in forms):
             return True
         # "4DGen": a vocabulary saved before names could begin with a digit has "dgen"

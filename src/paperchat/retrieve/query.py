@@ -72,9 +72,33 @@ _DOES = re.compile(
 )
 
 
+# "a loss that, besides cosine similarity, also optimizes how much ... overlap": the verb
+# of a clause describing something, not one reporting a figure ("a paper that reports how
+# many GPUs ...")
+_DESCRIBING = re.compile(
+    r"\b(?:that|which|who)\b[^.?!:;]*?\b([a-z]+(?:s|ed))\s+$",
+    re.I,
+)
+_REPORTING = frozenset(
+    stem(w)
+    for w in (
+        "reports says states tells gives mentions shows lists documents describes specifies "
+        "reveals notes claims measures compares quantifies evaluates analyzes analyses "
+        "examines studies investigates asks"
+    ).split()
+)
+_NOT_VERBS = frozenset({"is", "was", "has", "does", "its", "this", "thus", "less", "as", "us"})
+
+
 def says_what_it_does(text: str, at: int) -> bool:
-    """Whether the "how many ..." at `at` tells what a method does ("finds how many")."""
-    return _DOES.search(text[:at]) is not None
+    """Whether the "how many ..." at `at` tells what a method does ("finds how many", "a
+    loss that optimizes how much ... overlap"), rather than asking for a figure."""
+    if _DOES.search(text[:at]):
+        return True
+    verb = _DESCRIBING.search(text[:at])
+    return bool(verb) and (word := verb.group(1).lower()) not in _NOT_VERBS and (
+        stem(word) not in _REPORTING
+    )
 
 
 def asks_for_quantity(text: str) -> bool:

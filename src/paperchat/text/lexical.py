@@ -22,6 +22,8 @@ def wordset(text: str) -> frozenset[str]:
 
 
 _RESOLUTION = re.compile(r"\b\d+\s?(?:x|×|times)\s?\d+\b")  # "64x64" names a setting
+# "(1) alleviating ..., (2) ...", "Eq. (3)": a list's or an equation's marker, not a figure
+_ENUMERATION = re.compile(r"\(\d{1,2}\)|(?:^|(?<=[,;:]\s)|(?<=\band\s)|(?<=\bor\s))\d{1,2}\)(?=\s)")
 _CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 
 STOPWORDS = wordset(
@@ -162,10 +164,12 @@ def numbers(text: str) -> set[str]:
     """Normalised numbers a text states: "100k" → "100000", "2.50%" → "2.5%".
 
     A percentage keeps its sign, so "10% of labels" does not match "10 times". Numbers in
-    names ("ResNet-50", "top-1", "CIFAR-10") and resolutions ("64x64") are not counted.
+    names ("ResNet-50", "top-1", "CIFAR-10"), resolutions ("64x64") and list markers
+    ("(1)", "2)") are not counted.
     """
     out: set[str] = set()
-    for digits, suffix in _NUMBER.findall(_RESOLUTION.sub(" ", strip_citations(text))):
+    plain = _ENUMERATION.sub(" ", _RESOLUTION.sub(" ", strip_citations(text)))
+    for digits, suffix in _NUMBER.findall(plain):
         value = digits.replace(",", "")
         try:
             number = float(value)
