@@ -64,8 +64,10 @@ bench-quick:
 
 # `make bench-scale` (SCALE_PAPERS=N, default 1,000,000): N papers in a `chroma run`
 # server, the bundled 466 among synthetic ones, served by fresh `paperchat serve` replicas
-# over HTTP; writes its section of docs/benchmarks.md and docs/benchmarks-scale.json
-# (bench/scale_million.py). Its length is set by the write rate: see that section.
+# over HTTP, then streaming ingest of 100,000 generated arXiv records (bench/stream.py:
+# rate, memory, a kill and resume, the encoder per 1,000 papers); writes its section of
+# docs/benchmarks.md and docs/benchmarks-scale.json (bench/scale_million.py). Its length
+# is set by the write rate: see that section.
 SCALE_PAPERS ?= 1000000
 
 bench-scale: install $(BENCH_STAMP)

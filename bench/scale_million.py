@@ -327,6 +327,17 @@ def _wait_for_port(port: int, timeout: float = 120) -> None:
     raise TimeoutError(f"chroma run did not listen on {port}")
 
 
+def _streamed(measure, papers: int) -> dict:
+    """bench/stream.py's figures, with when and how busy the machine was."""
+    started, load = time.perf_counter(), os.getloadavg()[0]
+    figures = measure(papers)
+    return figures | {
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "seconds": time.perf_counter() - started,
+        "loadavg": {"start": load, "end": os.getloadavg()[0]},
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="phase")
@@ -338,14 +349,32 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
     parser.add_argument("--keep", action="store_true", help="keep the temp work dir")
+    parser.add_argument(
+        "--stream-papers",
+        type=int,
+        default=100_000,
+        help="arXiv records for the streaming-ingest figures (bench/stream.py; 0: none)",
+    )
+    parser.add_argument(
+        "--stream-only",
+        action="store_true",
+        help="measure streaming ingest only, into the section's last results",
+    )
     args = parser.parse_args()
     if args.phase == "write":
         paths = (Path(args.source), args.url, Path(args.snapshots), Path(args.work))
         print(json.dumps(write_index(*paths, args.papers)))
         return
+    from bench import stream
     from bench.machine import machine_facts
     from bench.scale_report import write
 
+    if args.stream_only:
+        results = json.loads(args.out.with_name("benchmarks-scale.json").read_text())
+        results["stream"] = _streamed(stream.measure, args.stream_papers)
+        write(results, args.out)
+        print(json.dumps(results["stream"], indent=2, default=str))
+        return
     work = Path(tempfile.mkdtemp(prefix="paperchat-scale-"))
     started, load = time.perf_counter(), {"start": os.getloadavg()[0]}
     try:
@@ -354,6 +383,8 @@ def main() -> None:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     load["end"] = os.getloadavg()[0]
+    if args.stream_papers:
+        results["stream"] = _streamed(stream.measure, args.stream_papers)
     results |= {
         "total_s": time.perf_counter() - started,
         "machine": machine_facts(),

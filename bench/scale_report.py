@@ -100,6 +100,63 @@ def rows(r: Mapping) -> list[Row]:
     ]
 
 
+def stream_rows(r: Mapping) -> list[Row]:
+    """Streaming ingest (bench/stream.py), when the run measured it."""
+    if not r.get("stream"):
+        return []
+    n = f"{_get(r, 'stream.standin.records'):,} arXiv records"
+    standin, encoder = _get(r, "stream.standin"), _get(r, "stream.encoder")
+    per_1000 = 1000 / encoder["papers_per_s"] if encoder else None
+    reader = standin.get("reader_peak_rss_mb")
+    return [
+        Row(
+            f"streaming ingest, {n}: rate (stand-in vectors)",
+            standin["papers_per_s"],
+            "papers/s",
+            note=f"{_num(standin['seconds'])} s; until the snapshot "
+            f"{_num(standin['write_phase_papers_per_s'])} papers/s",
+        ),
+        Row(
+            f"streaming ingest, {n}: peak RSS",
+            standin["peak_rss_mb"] + (reader or 0),
+            "MB",
+            2 * GB,
+            note=f"ingest process {_num(standin['peak_rss_mb'])} MB "
+            f"({_num(standin['peak_rss_mb_after_writes'])} MB before the snapshot)"
+            + (
+                f" + reader process {_num(reader)} MB (shared pages counted twice)"
+                if reader
+                else ""
+            ),
+        ),
+        Row(
+            f"streaming ingest, {n}: cores busy",
+            standin["cores_busy"],
+            "of 2",
+            note="CPU seconds of the ingest and its reader process over the wall time",
+        ),
+        Row(
+            "streaming ingest with the default encoder: time per 1,000 papers",
+            per_1000,
+            "s",
+            note=f"{_get(r, 'stream.encoder.records'):,} records, "
+            f"{_get(r, 'stream.encoder.vectors')}; {_num(encoder['cores_busy'])} cores busy"
+            if encoder
+            else "",
+        ),
+        Row(
+            "streaming ingest: chunks embedded twice after a SIGKILL half-way",
+            _get(r, "stream.resume.embedded_twice"),
+            "",
+            0,
+            note=f"{_get(r, 'stream.resume.records'):,} records; "
+            f"{_get(r, 'stream.resume.stored_when_killed'):,} chunks stored when killed, "
+            f"{_get(r, 'stream.resume.embedded_on_resume'):,} embedded on resume, of "
+            f"{_get(r, 'stream.resume.chunks'):,}",
+        ),
+    ]
+
+
 def render(r: Mapping) -> str:
     m = r.get("machine", {})
     agree = r.get("agreement", {})
@@ -144,12 +201,26 @@ def render(r: Mapping) -> str:
             f"Write rate projected to 1,000,000 papers: {_num(projected)} min of inserts "
             "(linear; HNSW insertion slows as the graph grows, so this is a floor).",
             "",
-            table(rows(r)),
+            table(rows(r) + stream_rows(r)),
+            *(_stream_paragraph(r) if r.get("stream") else []),
             "",
             "Every figure: `docs/benchmarks-scale.json`.",
             END,
         ]
     )
+
+
+def _stream_paragraph(r: Mapping) -> list[str]:
+    return [
+        "",
+        f"Streaming ingest (bench/stream.py, measured {_get(r, 'stream.when')}, load "
+        f"{_num(_get(r, 'stream.loadavg.start'))} at start): `paperchat ingest`'s own code "
+        "on generated arXiv-format JSON Lines (real titles with a number, 4-9 real "
+        "sentences), each size in a fresh process into an embedded Chroma; **the vectors "
+        "are pre-computed stand-ins** except in the encoder row. From 5,000 papers a "
+        "forked child process reads and chunks while the ingest process embeds and "
+        "writes. The resume row kills an ingest with SIGKILL half-way and runs it again.",
+    ]
 
 
 def splice(markdown: str, section: str) -> str:

@@ -2,6 +2,9 @@
 
     python -m bench.stream --n 5000 [--n 20000 ...]     # one fresh process per size
     python -m bench.stream --n 1000 --encoder           # the default encoder instead
+    python -m bench.stream --resume 20000               # SIGKILL half-way, then resume
+
+`make bench-scale` runs all three (`measure`) and reports them in its section.
 
 The records are arXiv-snapshot JSON Lines built from the bundled corpus: a real title
 with a number, an abstract of 4-9 real sentences drawn at random (about 150-250 words,
@@ -11,7 +14,8 @@ vectors, picked by a hash of the text, so the figures measure parsing, chunking,
 store writes, the snapshot and their memory, not the encoder (`--encoder` runs the
 default encoder instead). Each size runs in its own interpreter so its VmHWM is its own;
 the peak is read twice, when the store writes are done (before the snapshot) and at the
-end.
+end; a large corpus is read by a forked child process (index/prefetch.py), whose peak and
+CPU time are reported too (its RSS counts the pages it shares with the ingest process).
 """
 
 from __future__ import annotations
@@ -109,6 +113,7 @@ def ingest_once(data_dir: Path, source: Path, encoder: bool = False) -> dict:
     report = run_ingest(settings_for(data_dir), [source], embedder=embedder)
     total = time.perf_counter() - started
     cpu = _cpu_s() - cpu
+    reader_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
         "vectors": embedder.name if encoder else "stand-in (pre-computed random unit vectors)",
         "papers": report.papers,
@@ -120,14 +125,95 @@ def ingest_once(data_dir: Path, source: Path, encoder: bool = False) -> dict:
         "write_phase_papers_per_s": report.papers / marks["written_s"] if marks else None,
         "peak_rss_mb_after_writes": (marks.get("written") or {}).get("peak_rss_mb"),
         "peak_rss_mb": proc_memory_mb(os.getpid())["peak_rss_mb"],
+        "reader_process": report.papers >= ingest_module.READER_PROCESS_FROM,
+        "reader_peak_rss_mb": reader_peak or None,
         "cpu_s": cpu,
-        "cores_busy": cpu / total,  # of 2 on this machine
+        "cores_busy": cpu / total,  # of 2 on this machine, the reader process's included
     }
 
 
 def _cpu_s() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU seconds of this process and of its children that have ended (the reader)."""
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
+    )
+
+
+# An ingest that SIGKILLs itself once `kill_after` batches were embedded (a kill
+# half-way, at a known point), with stand-in vectors.
+_DYING = """
+import os, signal, sys, time
+from pathlib import Path
+from bench.stream import StandInEmbedder
+from bench.common import settings_for
+from paperchat.build import run_ingest
+
+class Dying(StandInEmbedder):
+    calls = 0
+    def embed_documents(self, texts):
+        Dying.calls += 1
+        if Dying.calls > int(sys.argv[3]):
+            time.sleep(2)  # the writer lands what it holds
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().embed_documents(texts)
+
+run_ingest(settings_for(Path(sys.argv[1])), [Path(sys.argv[2])], embedder=Dying())
+"""
+
+
+def resume_after_kill(n: int, work: Path) -> dict:
+    """Ingest n records, SIGKILL it half-way, run it again: what the second run embeds
+    against what the first had stored (nothing should be embedded twice)."""
+    from paperchat.build import build_store
+    from paperchat.index.ingest import BATCH
+
+    source = work / f"records-{n}.jsonl"
+    write_records(source, n)
+    data_dir = work / f"resume-{n}"
+    cwd = Path(__file__).resolve().parents[1]
+    env = os.environ | {"HF_HUB_OFFLINE": "1"}
+    chunks_guess = int(n * 1.4)  # about 1.4 chunks a paper
+    killed = subprocess.run(
+        [sys.executable, "-c", _DYING, str(data_dir), str(source), str(chunks_guess // 2 // BATCH)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+    )
+    landed = build_store(settings_for(data_dir)).count()
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.stream", "--ingest", str(data_dir), str(source)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=cwd,
+    )
+    second = json.loads(done.stdout.splitlines()[-1])
+    return {
+        "records": n,
+        "killed_with": killed.returncode,
+        "stored_when_killed": landed,
+        "embedded_on_resume": second["embedded"],
+        "chunks": second["chunks"],
+        "embedded_twice": landed + second["embedded"] - second["chunks"],
+        "resume_s": second["seconds"],
+    }
+
+
+def measure(n: int, encoder_n: int = 1000, resume_n: int = 20_000) -> dict:
+    """What `make bench-scale` reports of streaming ingest: n records with stand-in
+    vectors, encoder_n with the default encoder, and a resume after a kill."""
+    with tempfile.TemporaryDirectory(prefix="paperchat-stream-") as work:
+        return {
+            "standin": run(n, Path(work)),
+            "encoder": run(encoder_n, Path(work), encoder=True),
+            "resume": resume_after_kill(resume_n, Path(work)),
+        }
 
 
 def run(n: int, work: Path, encoder: bool = False) -> dict:
@@ -159,9 +245,14 @@ def main() -> None:
     parser.add_argument("--n", type=int, action="append", help="records (repeatable)")
     parser.add_argument("--encoder", action="store_true", help="the default encoder, not stand-ins")
     parser.add_argument("--ingest", nargs=2, type=Path, metavar=("DATA_DIR", "SOURCE"))
+    parser.add_argument("--resume", type=int, metavar="N", help="kill half-way, resume")
     args = parser.parse_args()
     if args.ingest:
         print(json.dumps(ingest_once(*args.ingest, encoder=args.encoder)))
+        return
+    if args.resume:
+        with tempfile.TemporaryDirectory(prefix="paperchat-stream-") as work:
+            print(json.dumps(resume_after_kill(args.resume, Path(work))))
         return
     with tempfile.TemporaryDirectory(prefix="paperchat-stream-") as work:
         for n in args.n or [5000]:

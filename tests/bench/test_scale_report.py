@@ -51,6 +51,43 @@ def test_scale_rows_judge_the_targets():
     assert quality.target == 0.85 and quality.met is False  # fell below the 466 figure
 
 
+STREAM = {
+    "standin": {
+        "records": 100_000,
+        "papers_per_s": 400.0,
+        "seconds": 250.0,
+        "write_phase_papers_per_s": 500.0,
+        "peak_rss_mb": 1500.0,
+        "peak_rss_mb_after_writes": 300.0,
+        "reader_peak_rss_mb": 700.0,
+        "cores_busy": 1.4,
+    },
+    "encoder": {"records": 1000, "papers_per_s": 8.0, "vectors": "minilm", "cores_busy": 1.9},
+    "resume": {
+        "records": 20_000,
+        "embedded_twice": 0,
+        "stored_when_killed": 14_000,
+        "embedded_on_resume": 14_816,
+        "chunks": 28_816,
+    },
+    "when": "2026-12-08 03:00 UTC",
+    "loadavg": {"start": 0.5, "end": 1.5},
+}
+
+
+def test_streaming_ingest_rows_count_the_reader_process_and_what_was_embedded_twice():
+    assert scale_report.stream_rows(SCALE) == []  # a run that did not measure it
+    by_name = {row.name: row for row in scale_report.stream_rows(SCALE | {"stream": STREAM})}
+    memory = by_name["streaming ingest, 100,000 arXiv records: peak RSS"]
+    assert memory.reached == 2200.0 and memory.met is False  # both processes, over 2 GB
+    assert (
+        by_name["streaming ingest with the default encoder: time per 1,000 papers"].reached == 125
+    )
+    twice = by_name["streaming ingest: chunks embedded twice after a SIGKILL half-way"]
+    assert twice.reached == 0 and twice.met is True
+    assert "pre-computed stand-ins" in scale_report.render(SCALE | {"stream": STREAM})
+
+
 def test_the_section_is_replaced_in_place_and_survives_make_bench(tmp_path):
     md = tmp_path / "benchmarks.md"
     md.write_text("# paperchat benchmarks\n\nolder figures\n")

@@ -70,6 +70,21 @@ def test_the_map_is_the_same_every_time(snapshot):
     assert build_corpus_map(snapshot) == build_corpus_map(snapshot)
 
 
+def test_the_map_reads_vectors_a_batch_at_a_time(snapshot, monkeypatch):
+    """Never every paper's vector at once (1.5 GB at a million): batches of seven give
+    the map that one batch gives."""
+    whole = build_corpus_map(snapshot)
+    batches = Evidence.paper_vector_batches
+    monkeypatch.setattr(Evidence, "paper_vector_batches", lambda self: batches(self, 7))
+    monkeypatch.setattr(Evidence, "paper_vectors", None)  # not called
+    batched = build_corpus_map(snapshot)
+    assert batched.clusters == whole.clusters
+    assert [(p.id, p.cluster) for p in batched.points] == [(p.id, p.cluster) for p in whole.points]
+    np.testing.assert_allclose(
+        [(p.x, p.y) for p in batched.points], [(p.x, p.y) for p in whole.points], atol=2e-4
+    )
+
+
 def test_counts_cover_every_paper_with_a_vector(snapshot):
     corpus = build_corpus_map(snapshot)
     assert corpus.papers == 61 and corpus.mapped == 60  # the empty abstract is not placed

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from paperchat.build import build_searcher, build_store, index_stats, run_ingest
 from paperchat.index import ingest as ingest_module
 from paperchat.index.writes import WRITE_ROWS
@@ -34,8 +36,11 @@ _DRIVER = textwrap.dedent(
     import os, signal, sys, time
     from pathlib import Path
     from paperchat.build import run_ingest
+    from paperchat.index import ingest
     from paperchat.index.embedders.hashing import HashEmbedder
     from paperchat.settings import Settings
+
+    ingest.READER_PROCESS_FROM = int(sys.argv[4])
 
     class Dying(HashEmbedder):
         calls = 0
@@ -52,13 +57,23 @@ _DRIVER = textwrap.dedent(
 )
 
 
-def test_killed_ingest_resumes_without_re_embedding(tmp_path, make_settings):
+@pytest.mark.parametrize("reader", ["thread", "process"])
+def test_killed_ingest_resumes_without_re_embedding(tmp_path, make_settings, reader):
+    """Also with the reader in a child process: it dies with the ingest, so the lock it
+    inherited is free at once."""
     settings = make_settings()
     source = _records(tmp_path / "papers.jsonl")
     driver = tmp_path / "driver.py"
     driver.write_text(_DRIVER)
     killed = subprocess.run(
-        [sys.executable, str(driver), str(settings.data_dir), str(source), "12"],
+        [
+            sys.executable,
+            str(driver),
+            str(settings.data_dir),
+            str(source),
+            "12",
+            str(1 if reader == "process" else PAPERS + 1),
+        ],
         env=os.environ | {"PYTHONPATH": os.pathsep.join(sys.path)},
         capture_output=True,
         text=True,
@@ -92,15 +107,33 @@ def test_progress_bar_counts_papers_with_rate(tmp_path, make_settings, capsys):
 
 
 def test_plan_holds_one_batch_of_papers_at_a_time(tmp_path, make_settings, monkeypatch):
-    """The reader thread plans PAPER_BATCH papers per step, so what waits for the encoder
-    is bounded by the prefetch depth, not by the corpus."""
+    """The reader chunks PAPER_BATCH papers per step, so what waits for the encoder is
+    bounded by the prefetch depth, not by the corpus."""
     seen: list[int] = []
-    plan_step = ingest_module._plan_step
+    chunked = ingest_module._chunked
 
-    def recording(papers, *args):
-        seen.append(len(papers))
-        return plan_step(papers, *args)
+    def recording(papers, chunker):
+        for papers_in_batch, chunks in chunked(papers, chunker):
+            seen.append(papers_in_batch)
+            yield papers_in_batch, chunks
 
-    monkeypatch.setattr(ingest_module, "_plan_step", recording)
+    monkeypatch.setattr(ingest_module, "_chunked", recording)
     run_ingest(make_settings(), [_records(tmp_path / "papers.jsonl", 150)])
     assert seen == [ingest_module.PAPER_BATCH, ingest_module.PAPER_BATCH, 150 - 128]
+
+
+def test_a_reader_process_stores_what_a_reader_thread_does(tmp_path, make_settings, monkeypatch):
+    source = _records(tmp_path / "papers.jsonl", 150)
+    threaded = make_settings(data_dir=tmp_path / "thread")
+    by_thread = run_ingest(threaded, [source])
+    monkeypatch.setattr(ingest_module, "READER_PROCESS_FROM", 1)
+    forked = make_settings(data_dir=tmp_path / "process")
+    by_process = run_ingest(forked, [source])
+    assert (by_process.papers, by_process.chunks, by_process.embedded) == (
+        by_thread.papers,
+        by_thread.chunks,
+        by_thread.embedded,
+    )
+    assert build_store(forked).manifest() == build_store(threaded).manifest()
+    again = run_ingest(forked, [source])
+    assert again.embedded == 0 and again.chunks == by_thread.chunks

@@ -49,14 +49,24 @@ def cluster_count(papers: int) -> int:
 
 def build_corpus_map(snapshot: IndexSnapshot, max_points: int = MAX_POINTS) -> CorpusMap:
     papers = snapshot.papers
-    ids, vectors = snapshot.evidence.paper_vectors()
+    evidence = snapshot.evidence
+    ids = evidence.paper_ids()
     k = cluster_count(len(ids))
     sample = sample_rows(len(ids), FIT_SAMPLE)
     if ids:
-        centres = fit_centres(vectors[sample], k)
-        clusters = _by_size(assign(vectors, centres), k)
-        mean, basis = separating_plane(vectors[sample], clusters[sample])
-        xy = unit_square((vectors - mean) @ basis, MARGIN)
+        # three passes over the papers' vectors, a batch at a time: what is kept is a
+        # cluster and two coordinates a paper, never every vector (1.5 GB at a million)
+        fitted = _rows_at(evidence.paper_vector_batches(), sample)
+        centres = fit_centres(fitted, k)
+        clusters = np.empty(len(ids), dtype=np.int64)
+        for first, vectors in evidence.paper_vector_batches():
+            clusters[first : first + len(vectors)] = assign(vectors, centres)
+        clusters = _by_size(clusters, k)
+        mean, basis = separating_plane(fitted, clusters[sample])
+        plane = np.empty((len(ids), 2), dtype=np.float32)
+        for first, vectors in evidence.paper_vector_batches():
+            plane[first : first + len(vectors)] = (vectors - mean) @ basis
+        xy = unit_square(plane, MARGIN)
     else:
         clusters, xy = np.zeros(0, dtype=np.int64), np.zeros((0, 2))
     labels = cluster_labels(
@@ -96,6 +106,15 @@ def build_corpus_map(snapshot: IndexSnapshot, max_points: int = MAX_POINTS) -> C
         years=[YearBar(year=y, papers=n) for y, n in sorted(years.items())],
         undated=undated,
     )
+
+
+def _rows_at(batches, rows: np.ndarray) -> np.ndarray:
+    """The rows (sorted indices) of the matrix the (first index, rows) batches make."""
+    out = []
+    for first, vectors in batches:
+        inside = rows[(rows >= first) & (rows < first + len(vectors))]
+        out.append(vectors[inside - first])
+    return np.concatenate(out)
 
 
 def _by_size(labels: np.ndarray, k: int) -> np.ndarray:

@@ -470,14 +470,22 @@ class Evidence:
         return [self.get(p) for p in papers]
 
     def paper_vectors(self, batch: int = 20_000) -> tuple[list[str], np.ndarray]:
-        """(ids, unit rows): each paper with sentences, as the mean of their vectors.
+        """(ids, unit rows): each paper with sentences, as the mean of their vectors."""
+        ids = self.paper_ids()
+        rows = [vectors for _, vectors in self.paper_vector_batches(batch)]
+        return ids, np.concatenate(rows) if rows else np.empty((0, self.dim), np.float32)
 
-        Read in batches of papers, so a memory-mapped version is never copied whole."""
+    def paper_ids(self) -> list[str]:
+        """The papers with sentences, in the order of `paper_vector_batches`."""
+        return self._table.spans()[0]
+
+    def paper_vector_batches(self, batch: int = 2_000) -> Iterator[tuple[int, np.ndarray]]:
+        """(index of the first paper, unit rows) for `batch` papers at a time: what
+        `paper_vectors` gives, without ever holding every paper's vector (1.5 GB at a
+        million) or copying a memory-mapped version whole."""
         ids, starts, counts = self._table.spans()
-        out = np.empty((len(ids), self.dim), dtype=np.float32)
         for first in range(0, len(ids), batch):
             last = min(first + batch, len(ids)) - 1
             start, stop = starts[first], starts[last] + counts[last]
             rows = np.asarray(self._vectors[start:stop], dtype=np.float32)
-            out[first : last + 1] = np.add.reduceat(rows, starts[first : last + 1] - start, axis=0)
-        return ids, unit_rows(out)
+            yield first, unit_rows(np.add.reduceat(rows, starts[first : last + 1] - start, axis=0))

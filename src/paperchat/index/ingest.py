@@ -7,7 +7,8 @@ by the next one. The collection is stamped `dirty` while writing and with a fres
 when done, so readers rebuild their BM25 snapshot from what is really stored.
 
 Memory stays bounded as the corpus grows: the sources are read as a stream of merged
-papers (corpus/stream.py), planned PAPER_BATCH papers at a time in a reader thread,
+papers (corpus/stream.py), chunked PAPER_BATCH papers at a time by a reader (a thread,
+or a child process for a large corpus: index/prefetch.py), planned against the store,
 embedded BATCH chunks at a time and written by the writer thread (index/writes.py),
 with a few batches queued between the stages. What grows with the corpus is the
 store's manifest (chunk id and two hashes per stored chunk) and the merge plan.
@@ -34,7 +35,7 @@ from paperchat.corpus_map.build import build_corpus_map, save_corpus_map
 from paperchat.errors import IndexMissingError, InputError
 from paperchat.index.chunking import Chunk, Chunker
 from paperchat.index.embedders import Embedder
-from paperchat.index.prefetch import prefetched
+from paperchat.index.prefetch import prefetched, prefetched_in_process
 from paperchat.index.snapshot import (
     build_snapshot,
     prune_snapshots,
@@ -47,7 +48,11 @@ from paperchat.index.writes import BackgroundWrites
 log = logging.getLogger(__name__)
 
 BATCH = 64  # chunks per embed call
-PAPER_BATCH = 64  # papers planned per step of the reader thread
+PAPER_BATCH = 64  # papers chunked per step of the reader
+# papers from which the reader is a child process: it then runs beside Chroma's writes
+# (which hold this process's GIL) instead of taking turns with them; below, a fork is
+# not worth its start
+READER_PROCESS_FROM = 5_000
 
 
 @dataclass
@@ -89,36 +94,37 @@ def chunk_metadata(chunk: Chunk, paper: Paper) -> dict:
     return meta
 
 
-def _plan(
-    papers: Iterable[Paper], chunker: Chunker, stored: dict[str, StoredChunk], report: IngestReport
-) -> Iterator[_Step]:
-    """Compare each paper's chunks with the store, PAPER_BATCH papers at a time. Every
-    chunk id met is taken out of `stored`, so what is left there at the end is gone from
-    the sources."""
+Chunked = tuple[int, list[tuple[Chunk, dict]]]  # papers, and their chunks with metadata
+
+
+def _chunked(papers: Iterable[Paper], chunker: Chunker) -> Iterator[Chunked]:
+    """The papers' chunks and their metadata, PAPER_BATCH papers at a time (the reader's
+    work: parsing, splitting and hashing, all Python)."""
     batch: list[Paper] = []
     for paper in papers:
         batch.append(paper)
         if len(batch) == PAPER_BATCH:
-            yield _plan_step(batch, chunker, stored, report)
+            yield len(batch), [(c, chunk_metadata(c, p)) for p in batch for c in chunker.split(p)]
             batch = []
     if batch:
-        yield _plan_step(batch, chunker, stored, report)
+        yield len(batch), [(c, chunk_metadata(c, p)) for p in batch for c in chunker.split(p)]
 
 
-def _plan_step(
-    papers: list[Paper], chunker: Chunker, stored: dict[str, StoredChunk], report: IngestReport
-) -> _Step:
-    step = _Step(len(papers), [], [])
-    for paper in papers:
-        for chunk in chunker.split(paper):
-            meta = chunk_metadata(chunk, paper)
+def _plan(
+    batches: Iterable[Chunked], stored: dict[str, StoredChunk], report: IngestReport
+) -> Iterator[_Step]:
+    """Compare each batch's chunks with the store. Every chunk id met is taken out of
+    `stored`, so what is left there at the end is gone from the sources."""
+    for papers, chunks in batches:
+        step = _Step(papers, [], [])
+        for chunk, meta in chunks:
             report.chunks += 1
             old = stored.pop(chunk.id, None)
             if old is None or old.text_hash != chunk.text_hash:
                 step.embed.append((chunk, meta))
             elif old.meta_hash != meta["meta_hash"]:
                 step.update.append((chunk.id, meta))
-    return step
+        yield step
 
 
 def _protected(store: VectorStore, problems: list[Problem]) -> set[str]:
@@ -224,7 +230,8 @@ def ingest(
         store.set_info(version=DIRTY, sources=json.dumps(sources))
         dirty = True
 
-    steps = _plan(corpus.iter_papers(), chunker, stored, report)
+    read_ahead = prefetched_in_process if corpus.papers >= READER_PROCESS_FROM else prefetched
+    steps = _plan(read_ahead(_chunked(corpus.iter_papers(), chunker), depth=4), stored, report)
     with BackgroundWrites(store, before_first=mark_dirty) as writer:
         _embed_and_write(steps, embedder, writer, report, show_progress)
     # What is left in `stored` was not met: gone from the sources, unless unreadable now.
@@ -275,8 +282,8 @@ def _embed_and_write(
     report: IngestReport,
     show_progress: bool,
 ) -> None:
-    """Three stages at once, each holding a few batches: a reader thread parses, chunks
-    and plans papers (Python), this thread embeds (ONNX Runtime, outside the GIL), the
+    """Three stages at once, each holding a few batches: the reader parses and chunks
+    papers (Python), this thread plans and embeds (ONNX Runtime, outside the GIL), the
     writer thread stores. The bar counts papers, so its rate and ETA are papers'."""
     from tqdm import tqdm
 
@@ -287,7 +294,7 @@ def _embed_and_write(
         report.embedded += len(batch)
 
     with tqdm(total=report.papers, desc="ingest", unit="paper", disable=not show_progress) as bar:
-        for step in prefetched(steps, depth=4):
+        for step in steps:
             pending.extend(step.embed)
             while len(pending) >= BATCH:
                 embed(pending[:BATCH])
