@@ -824,6 +824,18 @@ def test_a_question_asking_for_papers_is_told_apart(evidence, question, for_pape
     assert _query(evidence, question).for_papers is for_papers
 
 
+def test_a_paper_far_behind_the_best_joins_papers_asked_for_not_a_paper_looked_for(evidence):
+    from paperchat.answer.judgement import keep
+
+    papers = _scored(evidence, {"sampler": 0.9, "distil": 0.42})  # both over `keep`, 0.4
+    assert _ids(keep(papers, MODEL, _query(evidence, "Which papers speed up sampling?"))) == [
+        "sampler",
+        "distil",
+    ]
+    for one in ("I'm looking for a paper that speeds up sampling", "Which paper is fastest?"):
+        assert _ids(keep(papers, MODEL, _query(evidence, one))) == ["sampler"]
+
+
 def _one(paper: Paper, question: str, cosine: float = 0.0):
     small = Evidence.build({paper.id: paper}, EMBEDDER.embed_documents, embedder_name="hash")
     n = len(small.get(paper).sentences)

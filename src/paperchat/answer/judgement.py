@@ -51,6 +51,9 @@ _A_PAPER = re.compile(
 )
 _ONE = re.compile(r"\b(?:which|the|that) one\b|\bwhich (?:paper|method|model|approach)\b", re.I)
 KEEP_RATIO = 0.5  # other papers must be at least this share of the best one's probability
+# "I'm looking for a paper that ...", "which paper ...": one paper is sought, so others
+# join it only as KEEP_RATIO allows, as for any question that does not ask for papers
+_ONE_PAPER = re.compile(r"\b(?:a|the|which|what|one)\s+(?:single\s+)?paper\b(?!s)", re.I)
 MAX_RELEVANT = 8
 MEANT = 0.5  # a paper the question describes is "the paper you mean" when likelier than not
 RARE_NAME = 3  # abstracts (or titles) that use a name, at most, for it to pick out its papers
@@ -300,7 +303,7 @@ def keep(papers: Sequence[ScoredPaper], model: RelevanceModel, query: Query) -> 
     question asks for papers — not far behind the best one."""
     if not papers:
         return []
-    ratio = 0.0 if query.for_papers else KEEP_RATIO
+    ratio = 0.0 if query.for_papers and not _ONE_PAPER.search(query.question) else KEEP_RATIO
     floor = max(model.keep, ratio * papers[0].probability)
     others = [p for p in papers[1:] if p.probability >= floor]
     return [papers[0], *others][:MAX_RELEVANT]  # the best paper answers, whatever `keep`
