@@ -106,3 +106,12 @@ def _zombie(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def test_a_child_that_dies_without_a_word_is_an_error_here():
+    def dying():
+        yield 1
+        os._exit(3)  # what it had queued may be lost with it
+
+    with pytest.raises(RuntimeError, match="exit code 3"):
+        list(prefetched_in_process(dying()))

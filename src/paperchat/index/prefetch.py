@@ -88,11 +88,14 @@ def prefetched_in_process(items: Iterator[T], depth: int = 4) -> Iterator[T]:
             try:
                 kind, payload = ready.get(timeout=POLL_S)
             except queue.Empty:
-                if not child.is_alive():
+                if child.is_alive():
+                    continue
+                try:  # what it sent just before it ended
+                    kind, payload = ready.get(timeout=POLL_S)
+                except queue.Empty:
                     raise RuntimeError(
                         f"the ingest reader process stopped (exit code {child.exitcode})"
                     ) from None
-                continue
             if kind == "error":
                 raise payload
             if kind == "end":
