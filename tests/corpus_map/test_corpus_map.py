@@ -14,7 +14,7 @@ import pytest
 from paperchat.corpus.paper import Paper
 from paperchat.corpus_map.build import CorpusMaps, build_corpus_map, cluster_count
 from paperchat.corpus_map.labels import cluster_labels
-from paperchat.index.evidence import Evidence, unit_rows
+from paperchat.index.evidence import Evidence, PaperVectors, unit_rows
 from paperchat.index.keyword import KeywordIndex
 from paperchat.index.snapshot import IndexSnapshot
 from paperchat.ui.corpus_map import corpus_map_html
@@ -74,9 +74,8 @@ def test_the_map_reads_vectors_a_batch_at_a_time(snapshot, monkeypatch):
     """Never every paper's vector at once (1.5 GB at a million): batches of seven give
     the map that one batch gives."""
     whole = build_corpus_map(snapshot)
-    batches = Evidence.paper_vector_batches
-    monkeypatch.setattr(Evidence, "paper_vector_batches", lambda self: batches(self, 7))
-    monkeypatch.setattr(Evidence, "paper_vectors", None)  # not called
+    batches = PaperVectors.batches
+    monkeypatch.setattr(PaperVectors, "batches", lambda self: batches(self, 7))
     batched = build_corpus_map(snapshot)
     assert batched.clusters == whole.clusters
     assert [(p.id, p.cluster) for p in batched.points] == [(p.id, p.cluster) for p in whole.points]

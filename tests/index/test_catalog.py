@@ -147,10 +147,10 @@ def test_loaded_evidence_reads_each_papers_sentences_as_built(built, loaded):
     outsider = Paper(id="not-in-this-version", abstract="Other.")
     with pytest.raises(KeyError):
         loaded.evidence.get(outsider)
-    ids, vectors = loaded.evidence.paper_vectors(batch=7)
-    built_ids, built_vectors = built.evidence.paper_vectors()
-    assert ids == built_ids and "x-empty" not in ids
-    assert np.allclose(vectors, built_vectors)
+    mapped, whole = loaded.evidence.paper_vectors(), built.evidence.paper_vectors()
+    assert mapped.ids == whole.ids and "x-empty" not in mapped.ids
+    in_sevens = np.concatenate([rows for _, rows in mapped.batches(7)])
+    assert np.allclose(in_sevens, np.concatenate([rows for _, rows in whole.batches()]))
 
 
 def test_phrases_are_found_through_the_lazy_catalog(built, loaded):

@@ -84,7 +84,7 @@ def test_evidence_written_by_pages_is_the_evidence_built_whole(tmp_path, page):
 def test_evidence_of_no_paper_can_be_written_and_read(tmp_path):
     EvidenceWriter(tmp_path / "e", EMBEDDER.embed_documents).close()
     evidence = Evidence.load(tmp_path / "e", {})
-    assert evidence.sentence_count == 0 and evidence.paper_vectors()[0] == []
+    assert evidence.sentence_count == 0 and evidence.paper_vectors().ids == []
 
 
 def test_the_written_snapshot_is_the_saved_one(tmp_path):

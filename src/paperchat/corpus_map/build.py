@@ -49,22 +49,22 @@ def cluster_count(papers: int) -> int:
 
 def build_corpus_map(snapshot: IndexSnapshot, max_points: int = MAX_POINTS) -> CorpusMap:
     papers = snapshot.papers
-    evidence = snapshot.evidence
-    ids = evidence.paper_ids()
+    vectors_of = snapshot.evidence.paper_vectors()
+    ids = vectors_of.ids
     k = cluster_count(len(ids))
     sample = sample_rows(len(ids), FIT_SAMPLE)
     if ids:
         # three passes over the papers' vectors, a batch at a time: what is kept is a
         # cluster and two coordinates a paper, never every vector (1.5 GB at a million)
-        fitted = _rows_at(evidence.paper_vector_batches(), sample)
+        fitted = _rows_at(vectors_of.batches(), sample)
         centres = fit_centres(fitted, k)
         clusters = np.empty(len(ids), dtype=np.int64)
-        for first, vectors in evidence.paper_vector_batches():
+        for first, vectors in vectors_of.batches():
             clusters[first : first + len(vectors)] = assign(vectors, centres)
         clusters = _by_size(clusters, k)
         mean, basis = separating_plane(fitted, clusters[sample])
         plane = np.empty((len(ids), 2), dtype=np.float32)
-        for first, vectors in evidence.paper_vector_batches():
+        for first, vectors in vectors_of.batches():
             plane[first : first + len(vectors)] = (vectors - mean) @ basis
         xy = unit_square(plane, MARGIN)
     else:

@@ -111,6 +111,26 @@ class PaperEvidence:
 
 
 @dataclass(frozen=True)
+class PaperVectors:
+    """The papers with sentences (`ids`) and their vectors, never all held at once (1.5 GB
+    at a million): `batches` reads a memory-mapped version a slice at a time."""
+
+    ids: list[str]
+    starts: np.ndarray  # each paper's first sentence row
+    counts: np.ndarray  # and how many it has
+    sentence_vectors: np.ndarray
+
+    def batches(self, size: int = 2_000) -> Iterator[tuple[int, np.ndarray]]:
+        """(index of the first paper, unit rows) for `size` papers at a time."""
+        for first in range(0, len(self.ids), size):
+            last = min(first + size, len(self.ids)) - 1
+            start, stop = self.starts[first], self.starts[last] + self.counts[last]
+            rows = np.asarray(self.sentence_vectors[start:stop], dtype=np.float32)
+            means = np.add.reduceat(rows, self.starts[first : last + 1] - start, axis=0)
+            yield first, unit_rows(means)
+
+
+@dataclass(frozen=True)
 class Match:
     """The sentence of a paper that best matches some text, and how well."""
 
@@ -469,23 +489,7 @@ class Evidence:
     def get_many(self, papers: Sequence[Paper]) -> list[PaperEvidence]:
         return [self.get(p) for p in papers]
 
-    def paper_vectors(self, batch: int = 20_000) -> tuple[list[str], np.ndarray]:
-        """(ids, unit rows): each paper with sentences, as the mean of their vectors."""
-        ids = self.paper_ids()
-        rows = [vectors for _, vectors in self.paper_vector_batches(batch)]
-        return ids, np.concatenate(rows) if rows else np.empty((0, self.dim), np.float32)
-
-    def paper_ids(self) -> list[str]:
-        """The papers with sentences, in the order of `paper_vector_batches`."""
-        return self._table.spans()[0]
-
-    def paper_vector_batches(self, batch: int = 2_000) -> Iterator[tuple[int, np.ndarray]]:
-        """(index of the first paper, unit rows) for `batch` papers at a time: what
-        `paper_vectors` gives, without ever holding every paper's vector (1.5 GB at a
-        million) or copying a memory-mapped version whole."""
-        ids, starts, counts = self._table.spans()
-        for first in range(0, len(ids), batch):
-            last = min(first + batch, len(ids)) - 1
-            start, stop = starts[first], starts[last] + counts[last]
-            rows = np.asarray(self._vectors[start:stop], dtype=np.float32)
-            yield first, unit_rows(np.add.reduceat(rows, starts[first : last + 1] - start, axis=0))
+    def paper_vectors(self) -> PaperVectors:
+        """Each paper with sentences and its vector (the unit mean of its sentences'),
+        read a batch at a time."""
+        return PaperVectors(*self._table.spans(), self._vectors)

@@ -27,6 +27,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from paperchat.corpus import Paper, Problem, real_path
@@ -100,13 +101,8 @@ Chunked = tuple[int, list[tuple[Chunk, dict]]]  # papers, and their chunks with 
 def _chunked(papers: Iterable[Paper], chunker: Chunker) -> Iterator[Chunked]:
     """The papers' chunks and their metadata, PAPER_BATCH papers at a time (the reader's
     work: parsing, splitting and hashing, all Python)."""
-    batch: list[Paper] = []
-    for paper in papers:
-        batch.append(paper)
-        if len(batch) == PAPER_BATCH:
-            yield len(batch), [(c, chunk_metadata(c, p)) for p in batch for c in chunker.split(p)]
-            batch = []
-    if batch:
+    stream = iter(papers)
+    while batch := list(islice(stream, PAPER_BATCH)):
         yield len(batch), [(c, chunk_metadata(c, p)) for p in batch for c in chunker.split(p)]
 
 
